@@ -1,0 +1,374 @@
+//! Entity mentions of one document: gazetteer names, demonyms and state
+//! metonyms, titles and their holders, unknown names typed by context, and
+//! the document-level coreference that merges a surname or an acronym with
+//! the full name seen before.
+
+use super::{DocEntities, MKind, Mention, SentenceView};
+use crate::gazetteer::Class;
+use crate::lexicon::Lexicon;
+use crate::normalize::slug;
+use crate::text::{TokKind, Token};
+
+/// A title found in a sentence ("le président azerbaïdjanais", "porte-parole du Kremlin").
+#[derive(Debug, Clone)]
+pub struct TitleUse {
+    pub start: usize,
+    pub end: usize,
+    pub title: usize,
+    /// What the title is of (doc entity), when said.
+    pub of: Option<usize>,
+    /// The person holding it, once resolved.
+    pub person: Option<usize>,
+    /// Token index where the complement ends.
+    pub of_end: usize,
+}
+
+fn is_word(t: &Token) -> bool {
+    t.kind == TokKind::Word
+}
+
+/// Finds all mentions of a sentence. `year` is the document's year, if known.
+pub fn find(lex: &Lexicon, ents: &mut DocEntities, sv: &mut SentenceView, year: Option<i32>) {
+    let g = &lex.gazetteer;
+    let c = &lex.cues;
+    let toks = sv.toks;
+    let n = toks.len();
+    let mut covered = vec![false; n];
+    // 1. Gazetteer names.
+    for h in g.find(toks) {
+        let e = ents.known(lex, h.entity);
+        let acting = g.entities[h.entity].capital_of.map(|c| ents.known(lex, c));
+        covered[h.start..h.end].iter_mut().for_each(|x| *x = true);
+        // "à Bakou" names the city; "Bakou dément", "selon Bakou" name the government.
+        let mut p = h.start;
+        while p > 0 && matches!(toks[p - 1].norm.as_str(), "le" | "la" | "les" | "l'") {
+            p -= 1;
+        }
+        let locative = p > 0 && matches!(toks[p - 1].norm.as_str(), "a" | "à" | "au" | "depuis" | "vers" | "pres" | "près" | "dans" | "en" | "jusqu'a" | "jusqu'à" | "via" | "sur");
+        sv.mentions.push(Mention { start: h.start, end: h.end, entity: e, kind: if acting.is_some() { MKind::Capital } else { MKind::Name }, acting, locative });
+    }
+    // 2. Titles (before unknown names: they type them).
+    let norms: Vec<&str> = toks.iter().map(|t| t.norm.as_str()).collect();
+    let mut i = 0;
+    while i < n {
+        if covered[i] {
+            i += 1;
+            continue;
+        }
+        let Some((len, _)) = lex.titles.match_at(&norms, i) else {
+            i += 1;
+            continue;
+        };
+        let ti = lex.titles.phrases.iter().find(|(p, _)| p.len() == len && p.iter().zip(&norms[i..]).all(|(a, b)| a == b)).map(|x| x.1).unwrap();
+        // "Premier" alone capitalised at a sentence start is still a title; a title inside a name is not.
+        let mut j = i + len;
+        let mut of = None;
+        // Demonym right after: "président azerbaïdjanais".
+        if j < n && !covered[j] {
+            if let Some(country) = g.demonym(&toks[j]) {
+                of = Some(ents.known(lex, country));
+                j += 1;
+            }
+        }
+        // "du Kremlin", "de la Russie", "du président azerbaïdjanais Ilham Aliyev", "en politique étrangère du président".
+        if of.is_none() {
+            let mut k = j;
+            // Skip a short qualifier ("en politique étrangère", "adjoint").
+            let mut skipped = 0;
+            while k < n && skipped < 4 && !matches!(norms[k], "de" | "du" | "des" | "d'") && is_word(&toks[k]) && !toks[k].cap && !covered[k] {
+                k += 1;
+                skipped += 1;
+            }
+            if k < n && matches!(norms[k], "de" | "du" | "des" | "d'") {
+                let mut m = k + 1;
+                while m < n && matches!(norms[m], "la" | "l'" | "le" | "les") {
+                    m += 1;
+                }
+                if let Some(mi) = sv.mentions.iter().position(|x| x.start == m) {
+                    of = Some(sv.mentions[mi].acting.unwrap_or(sv.mentions[mi].entity));
+                    j = sv.mentions[mi].end;
+                } else if lex.titles.match_at(&norms, m).is_some() {
+                    // "conseiller du président …": of a person, resolved below once that title is read.
+                    j = k;
+                }
+            }
+        }
+        sv.titles.push(TitleUse { start: i, end: i + len, title: ti, of, person: None, of_end: j });
+        i += len;
+    }
+    // 3. Demonyms and state metonyms ("la diplomatie arménienne", "les Azerbaïdjanais").
+    for k in 0..n {
+        if covered[k] || sv.titles.iter().any(|t| k >= t.start && k < t.of_end) {
+            continue;
+        }
+        let Some(country) = g.demonym(&toks[k]) else { continue };
+        let ce = ents.known(lex, country);
+        if toks[k].cap && k > 0 && matches!(norms[k - 1], "les" | "des" | "aux" | "de" | "d'") {
+            sv.mentions.push(Mention { start: k, end: k + 1, entity: ce, kind: MKind::People, acting: Some(ce), locative: false });
+            covered[k] = true;
+            continue;
+        }
+        if k > 0 && c.state_heads.contains(norms[k - 1]) && !covered[k - 1] {
+            let kind = if c.acting_state_heads.contains(norms[k - 1]) { MKind::StateHead } else { MKind::Demonym };
+            sv.mentions.push(Mention { start: k - 1, end: k + 1, entity: ce, kind, acting: Some(ce), locative: false });
+            covered[k - 1] = true;
+            covered[k] = true;
+            continue;
+        }
+        sv.mentions.push(Mention { start: k, end: k + 1, entity: ce, kind: MKind::Demonym, acting: Some(ce), locative: false });
+        covered[k] = true;
+    }
+    // 4. Unknown names.
+    names(lex, ents, sv, &mut covered);
+    sv.mentions.sort_by_key(|m| (m.start, m.end));
+    // 5. Titles: holders and the facts they state.
+    resolve_titles(lex, ents, sv, year);
+}
+
+/// Capitalised runs the gazetteer did not know, typed by their context.
+fn names(lex: &Lexicon, ents: &mut DocEntities, sv: &mut SentenceView, covered: &mut [bool]) {
+    let c = &lex.cues;
+    let toks = sv.toks;
+    let n = toks.len();
+    let norms: Vec<&str> = toks.iter().map(|t| t.norm.as_str()).collect();
+    let mut i = 0;
+    while i < n {
+        let t = &toks[i];
+        let starts_run = !covered[i]
+            && is_word(t)
+            && t.cap
+            && (!c.not_names.contains(&t.norm) || (i > 0 && c.particles.contains(&t.norm) && i + 1 < n && toks[i + 1].cap && is_word(&toks[i + 1])))
+            && !(c.organization_words.contains(&t.norm) && !t.cap);
+        if !starts_run {
+            i += 1;
+            continue;
+        }
+        // Extend: capitalised words, particles followed by a capitalised word, glued hyphens.
+        let org_head = c.organization_words.contains(&t.norm);
+        let mut j = i + 1;
+        loop {
+            if j >= n {
+                break;
+            }
+            let tj = &toks[j];
+            if tj.norm == "-" && tj.glued && j + 1 < n && toks[j + 1].glued && toks[j + 1].cap {
+                j += 2;
+                continue;
+            }
+            if is_word(tj) && tj.cap && (!covered[j] || org_head) && !c.not_names.contains(&tj.norm) {
+                j += 1;
+                continue;
+            }
+            if (c.particles.contains(&tj.norm) || (org_head && matches!(tj.norm.as_str(), "de" | "des" | "du" | "d'" | "pour" | "et" | "la" | "l'" | "le" | "les")))
+                && j + 1 < n
+                && is_word(&toks[j + 1])
+                && toks[j + 1].cap
+                && !c.not_names.contains(&toks[j + 1].norm)
+            {
+                j += 1;
+                continue;
+            }
+            break;
+        }
+        let (a, b) = (i, j);
+        i = j;
+        let words = toks[a..b].iter().filter(|t| is_word(t)).count();
+        let upper_run = toks[a..b].iter().filter(|t| is_word(t)).all(|t| t.upper);
+        let label = surface(sv.text, toks, a, b);
+        // Acronym in parentheses right after: "Zouaves Paris (ZVP)".
+        let acronym = (b + 2 < n && toks[b].norm == "(" && toks[b + 1].upper && toks[b + 2].norm == ")").then(|| surface(sv.text, toks, b + 1, b + 2));
+        let class = type_name(lex, sv, a, b, words, acronym.is_some(), upper_run);
+        // Document coreference first: a surname, a first-name-less spelling or an acronym seen before.
+        let key: Vec<String> = toks[a..b].iter().filter(|t| is_word(t) && !c.particles.contains(&t.norm)).map(|t| t.key.clone()).collect();
+        let existing = ents.find_by_tail(&key).or_else(|| ents.find_by_alias(&label));
+        let e = match (existing, class) {
+            (Some(e), _) => e,
+            (None, Some(cl)) => {
+                // A single capitalised word at the sentence start is too weak alone.
+                if words == 1 && a == 0 && acronym.is_none() && !upper_run && !preceded_by_cue(lex, sv, a) {
+                    continue;
+                }
+                let label = strip_leading_particle(&label);
+                ents.new_entity(lex, &label, cl)
+            }
+            (None, None) => continue,
+        };
+        if let Some(acr) = &acronym {
+            ents.add_alias(lex, e, acr);
+            covered[b..b + 3].iter_mut().for_each(|x| *x = true);
+            sv.mentions.retain(|m| !(m.start >= b && m.end <= b + 3));
+        }
+        if label != ents.get(e).label_fr {
+            ents.add_alias(lex, e, &label);
+        }
+        // An organisation head swallows what the gazetteer found inside ("Fédération des Arméniens de France").
+        sv.mentions.retain(|m| !(m.start >= a && m.end <= b));
+        covered[a..b].iter_mut().for_each(|x| *x = true);
+        sv.mentions.push(Mention { start: a, end: b, entity: e, kind: MKind::Name, acting: None, locative: false });
+    }
+}
+
+fn strip_leading_particle(label: &str) -> String {
+    label.to_string()
+}
+
+fn preceded_by_cue(lex: &Lexicon, sv: &SentenceView, a: usize) -> bool {
+    a > 0 && lex.cues.person_cues.contains(&sv.toks[a - 1].norm)
+}
+
+/// The class of an unknown capitalised run from its context, or `None` to skip it.
+fn type_name(lex: &Lexicon, sv: &SentenceView, a: usize, b: usize, words: usize, has_acronym: bool, upper_run: bool) -> Option<Class> {
+    let c = &lex.cues;
+    let toks = sv.toks;
+    let norms: Vec<&str> = toks.iter().map(|t| t.norm.as_str()).collect();
+    let n = toks.len();
+    let head = norms[a];
+    // Inside: the run starts with an organisation word ("Fédération des Arméniens de France").
+    if words >= 2 && c.organization_words.contains(head) {
+        return Some(if c.force_words.contains(head) { Class::ArmedForce } else { Class::Organization });
+    }
+    // Before: person cues and titles, organisation and place words.
+    if a > 0 {
+        let p = a - 1;
+        if c.person_cues.contains(norms[p]) || (norms[p] == "." && p > 0 && c.person_cues.contains(norms[p - 1])) {
+            return Some(Class::Person);
+        }
+        if sv.titles.iter().any(|t| t.end == a || t.of_end == a || (t.of_end + 1 == a && norms[t.of_end] == ",")) {
+            return Some(Class::Person);
+        }
+        let mut q = p;
+        // "la ville de Martouni", "le district de Fizouli"
+        if matches!(norms[q], "de" | "d'" | "du") && q > 0 {
+            q -= 1;
+            if c.place_words.contains(norms[q]) {
+                return Some(Class::Place);
+            }
+        }
+        if c.organization_words.contains(norms[p]) || (p > 0 && c.organization_words.contains(norms[p - 1]) && is_word(&toks[p]) && !toks[p].cap) {
+            let w = if c.organization_words.contains(norms[p]) { norms[p] } else { norms[p - 1] };
+            return Some(if c.force_words.contains(w) { Class::ArmedForce } else { Class::Organization });
+        }
+        if c.place_words.contains(norms[p]) {
+            return Some(Class::Place);
+        }
+    }
+    // After: ", un soldat", ", porte-parole de …", reporting verbs.
+    if b + 1 < n && norms[b] == "," {
+        let mut k = b + 1;
+        if matches!(norms[k], "un" | "une" | "le" | "la" | "l'" | "notre" | "ancien" | "ancienne") && k + 1 < n {
+            k += 1;
+        }
+        if c.person_nouns.contains(norms[k]) || lex.titles.match_at(&norms, k).is_some() {
+            return Some(Class::Person);
+        }
+    }
+    if has_acronym {
+        return Some(Class::Organization);
+    }
+    if words >= 2 && !upper_run {
+        let last = &toks[b - 1].norm;
+        if c.person_suffixes().any(|s| last.ends_with(s)) {
+            return Some(Class::Person);
+        }
+        if b < n && (lex.speech_forms.contains_key(norms[b]) || (b + 1 < n && matches!(norms[b], "a" | "avait") && lex.speech_forms.contains_key(norms[b + 1]))) {
+            return Some(Class::Person);
+        }
+    }
+    None
+}
+
+/// The original text of tokens `a..b`.
+pub fn surface(text: &str, toks: &[Token], a: usize, b: usize) -> String {
+    let base = toks[0].start;
+    let s = &text[toks[a].start - base..toks[b - 1].end - base];
+    s.replace('\u{2019}', "'").split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Links titles to their holders and records the role facts they state.
+fn resolve_titles(lex: &Lexicon, ents: &mut DocEntities, sv: &mut SentenceView, year: Option<i32>) {
+    let norms: Vec<String> = sv.toks.iter().map(|t| t.norm.clone()).collect();
+    for ti in 0..sv.titles.len() {
+        let tu = sv.titles[ti].clone();
+        let title = &lex.titles.titles[tu.title];
+        // The named person: right after the title (", " allowed), or before it in apposition.
+        let mut after = tu.of_end;
+        if after < norms.len() && norms[after] == "," {
+            after += 1;
+        }
+        let person_after = sv.mentions.iter().find(|m| m.start == after && ents.get(m.entity).class == Class::Person).map(|m| m.entity);
+        let person_before = (tu.start >= 2).then(|| {
+            let mut p = tu.start;
+            // "X, un conseiller" / "X, conseiller"
+            while p > 0 && matches!(norms[p - 1].as_str(), "un" | "une" | "le" | "la" | "l'" | "ancien" | "ancienne") {
+                p -= 1;
+            }
+            if p > 0 && norms[p - 1] == "," {
+                sv.mentions.iter().rev().find(|m| m.end + 1 == p && ents.get(m.entity).class == Class::Person).map(|m| m.entity)
+            } else {
+                None
+            }
+        }).flatten();
+        let mut person = person_after.or(person_before);
+        // A first name alone after the title ("le président français Emmanuel") is the holder's.
+        if person.is_none() {
+            let holder = ents.holder_for(lex, &title.role, tu.of, year);
+            if let Some(h) = holder {
+                let first_word_after = sv.mentions.iter().find(|m| m.start == after).map(|m| m.entity);
+                match first_word_after {
+                    Some(e) if ents.get(e).class == Class::Person && ents.shares_name(e, h) => person = Some(h),
+                    Some(_) => {}
+                    None => {
+                        let named = after < sv.toks.len() && sv.toks[after].cap && is_word(&sv.toks[after]) && !lex.cues.not_names.contains(&norms[after]);
+                        if named && ents.name_word_of(h, &sv.toks[after].key) {
+                            sv.mentions.push(Mention { start: after, end: after + 1, entity: h, kind: MKind::Name, acting: None, locative: false });
+                            person = Some(h);
+                        } else if !named && (tu.of.is_some() || title.role != "official") {
+                            // "le Premier ministre arménien déclare": the title stands for its holder.
+                            sv.mentions.push(Mention { start: tu.start, end: tu.of_end, entity: h, kind: MKind::Title, acting: None, locative: false });
+                            person = Some(h);
+                        }
+                    }
+                }
+            } else if tu.of.is_none() {
+                // A bare title ("le président a ajouté"): the last person given that role here.
+                if let Some(h) = ents.last_with_role(&title.role) {
+                    let named = after < sv.toks.len() && sv.toks[after].cap;
+                    if !named {
+                        sv.mentions.push(Mention { start: tu.start, end: tu.of_end, entity: h, kind: MKind::Title, acting: None, locative: false });
+                        person = Some(h);
+                    }
+                }
+            }
+        }
+        sv.titles[ti].person = person;
+        if let Some(p) = person {
+            ents.set_role(p, &title.role, tu.of);
+            if let Some(of) = tu.of {
+                if !title.relation.is_empty() && p != of {
+                    let pred = if title.of_person && ents.get(of).class != Class::Person { "" } else { title.relation.as_str() };
+                    if !pred.is_empty() {
+                        sv.title_facts.push((p, pred.to_string(), of, tu.start, tu.of_end));
+                    }
+                }
+            }
+        }
+        // "conseiller du président azerbaïdjanais Ilham Aliyev": of = the next title's holder.
+        if title.of_person && tu.of.is_none() {
+            if let Some(next) = sv.titles.get(ti + 1).cloned() {
+                if next.start <= tu.of_end + 3 {
+                    sv.titles[ti].of = None;
+                    sv.pending_of_person.push((ti, ti + 1));
+                }
+            }
+        }
+    }
+    for (a, b) in std::mem::take(&mut sv.pending_of_person) {
+        if let (Some(pa), Some(pb)) = (sv.titles[a].person, sv.titles[b].person) {
+            let rel = lex.titles.titles[sv.titles[a].title].relation.clone();
+            if !rel.is_empty() && pa != pb {
+                sv.title_facts.push((pa, rel, pb, sv.titles[a].start, sv.titles[b].of_end));
+            }
+        }
+    }
+    let _ = slug;
+}

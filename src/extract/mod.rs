@@ -1,0 +1,371 @@
+//! Extraction: from a cleaned document to its entities, mentions and facts.
+//! No I/O happens here; the stage is a pure function of the text and the
+//! lexicon, so `build` and `extract` give the same output for the same input.
+
+pub mod mentions;
+pub mod relations;
+pub mod speech;
+
+use crate::gazetteer::Class;
+use crate::lexicon::Lexicon;
+use crate::normalize::slug;
+use crate::text::{CleanText, Token};
+use mentions::TitleUse;
+use std::collections::{BTreeSet, HashMap};
+
+/// An entity as this document knows it: a gazetteer entry or a new name.
+#[derive(Debug, Clone)]
+pub struct DocEntity {
+    pub id: String,
+    pub class: Class,
+    pub label_fr: String,
+    pub label_en: Option<String>,
+    pub aliases: BTreeSet<String>,
+    /// Gazetteer index, for known entities.
+    pub known: Option<usize>,
+    /// The state it acts for (doc entity), if any.
+    pub stands_for: Option<usize>,
+    /// The state a person serves (doc entity), if known.
+    pub country: Option<usize>,
+    /// Roles seen in this document: (role key, of).
+    pub roles: Vec<(String, Option<usize>)>,
+    /// Transliteration keys of each name, word by word.
+    name_keys: Vec<Vec<String>>,
+}
+
+/// The entity table of one document.
+#[derive(Debug, Default)]
+pub struct DocEntities {
+    pub list: Vec<DocEntity>,
+    by_id: HashMap<String, usize>,
+    /// Order in which persons were last mentioned (for pronouns and bare titles).
+    pub last_person: Option<usize>,
+    pub last_place: Option<usize>,
+    pub last_speaker: Option<usize>,
+}
+
+fn key_words(lex: &Lexicon, name: &str) -> Vec<String> {
+    crate::text::tokenize(name, 0, &lex.translit)
+        .into_iter()
+        .filter(|t| t.kind == crate::text::TokKind::Word && !lex.cues.particles.contains(&t.norm))
+        .map(|t| t.key)
+        .collect()
+}
+
+impl DocEntities {
+    pub fn get(&self, e: usize) -> &DocEntity {
+        &self.list[e]
+    }
+
+    /// The doc entity of gazetteer entry `g`, added on first use.
+    pub fn known(&mut self, lex: &Lexicon, g: usize) -> usize {
+        let ge = &lex.gazetteer.entities[g];
+        if let Some(&e) = self.by_id.get(&ge.id) {
+            return e;
+        }
+        let stands_for = ge.stands_for.map(|s| self.known(lex, s));
+        let country = ge.country.map(|c| self.known(lex, c));
+        let names: Vec<Vec<String>> = lex.gazetteer.names(g).map(|n| key_words(lex, n)).collect();
+        let e = self.list.len();
+        self.list.push(DocEntity {
+            id: ge.id.clone(),
+            class: ge.class,
+            label_fr: ge.label_fr.clone(),
+            label_en: ge.label_en.clone(),
+            aliases: ge.aliases.iter().cloned().collect(),
+            known: Some(g),
+            stands_for,
+            country,
+            roles: Vec::new(),
+            name_keys: names,
+        });
+        self.by_id.insert(ge.id.clone(), e);
+        e
+    }
+
+    /// A new entity named `label` (deterministic id from the label).
+    pub fn new_entity(&mut self, lex: &Lexicon, label: &str, class: Class) -> usize {
+        let id = format!("{}{}", if lex.gazetteer.get(&slug(label)).is_some() { "new_" } else { "" }, slug(label));
+        if let Some(&e) = self.by_id.get(&id) {
+            return e;
+        }
+        let e = self.list.len();
+        self.list.push(DocEntity {
+            id: id.clone(),
+            class,
+            label_fr: label.to_string(),
+            label_en: None,
+            aliases: BTreeSet::new(),
+            known: None,
+            stands_for: None,
+            country: None,
+            roles: Vec::new(),
+            name_keys: vec![key_words(lex, label)],
+        });
+        self.by_id.insert(id, e);
+        e
+    }
+
+    pub fn add_alias(&mut self, lex: &Lexicon, e: usize, alias: &str) {
+        let ent = &mut self.list[e];
+        if alias != ent.label_fr && ent.label_en.as_deref() != Some(alias) {
+            ent.aliases.insert(alias.to_string());
+        }
+        let k = key_words(lex, alias);
+        if !ent.name_keys.contains(&k) {
+            ent.name_keys.push(k);
+        }
+    }
+
+    /// A person or organisation already in this document whose name ends with
+    /// these words (surname), or whose acronym they are.
+    pub fn find_by_tail(&self, key: &[String]) -> Option<usize> {
+        if key.is_empty() {
+            return None;
+        }
+        let mut found = None;
+        for (i, e) in self.list.iter().enumerate().rev() {
+            if !matches!(e.class, Class::Person | Class::Organization | Class::ArmedForce) {
+                continue;
+            }
+            for nk in &e.name_keys {
+                let tail = nk.len() >= key.len() && nk[nk.len() - key.len()..] == *key;
+                let same = *nk == key;
+                if same || (tail && e.class == Class::Person) {
+                    if found.is_some_and(|f| f != i) {
+                        return None;
+                    }
+                    found = Some(i);
+                }
+            }
+        }
+        found
+    }
+
+    pub fn find_by_alias(&self, label: &str) -> Option<usize> {
+        self.list.iter().position(|e| e.label_fr == label || e.aliases.contains(label))
+    }
+
+    /// True when two entities share a name word (a first name with a full name).
+    pub fn shares_name(&self, a: usize, b: usize) -> bool {
+        a == b || self.list[a].name_keys.iter().flatten().any(|w| self.name_word_of(b, w))
+    }
+
+    pub fn name_word_of(&self, e: usize, key: &str) -> bool {
+        self.list[e].name_keys.iter().any(|nk| nk.iter().any(|w| w == key))
+    }
+
+    /// The holder of a role of `of`: this document's own first, then the gazetteer's.
+    pub fn holder_for(&mut self, lex: &Lexicon, role: &str, of: Option<usize>, year: Option<i32>) -> Option<usize> {
+        let of = of?;
+        if let Some(p) = self.list.iter().rposition(|e| e.roles.iter().any(|(r, o)| r == role && *o == Some(of))) {
+            return Some(p);
+        }
+        let g_of = self.list[of].known?;
+        let g = lex.gazetteer.holder(role, g_of, year)?;
+        Some(self.known(lex, g))
+    }
+
+    pub fn last_with_role(&self, role: &str) -> Option<usize> {
+        self.list.iter().rposition(|e| e.roles.iter().any(|(r, _)| r == role))
+    }
+
+    pub fn set_role(&mut self, p: usize, role: &str, of: Option<usize>) {
+        let r = (role.to_string(), of);
+        if !self.list[p].roles.contains(&r) {
+            self.list[p].roles.push(r);
+        }
+        if self.list[p].country.is_none() {
+            if let Some(o) = of {
+                let c = if self.list[o].class == Class::Country { Some(o) } else { self.list[o].stands_for };
+                self.list[p].country = c;
+            }
+        }
+    }
+
+    /// The state an entity speaks for: itself for a state, its `stands_for`, a person's country.
+    pub fn state_of(&self, e: usize) -> Option<usize> {
+        let ent = &self.list[e];
+        match ent.class {
+            Class::Country => Some(e),
+            _ => ent.stands_for.or(ent.country),
+        }
+    }
+}
+
+/// How a mention names its entity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MKind {
+    /// A name (gazetteer or unknown).
+    Name,
+    /// A capital city; `acting` is its state.
+    Capital,
+    /// A lower-case demonym adjective ("l'offensive azerbaïdjanaise").
+    Demonym,
+    /// A people noun ("les Azerbaïdjanais").
+    People,
+    /// A state metonym ("la diplomatie arménienne").
+    StateHead,
+    /// A title standing for its holder.
+    Title,
+    /// A pronoun resolved by coreference ("nous" in a quote, "il").
+    Pronoun,
+    /// A definite description of a place ("la région").
+    Anaphor,
+    /// "ses forces", "une force de maintien de la paix": the force of the clause's state.
+    ImplicitForce,
+}
+
+/// A mention: token range in its sentence and entity.
+#[derive(Debug, Clone)]
+pub struct Mention {
+    pub start: usize,
+    pub end: usize,
+    pub entity: usize,
+    pub kind: MKind,
+    /// The state this mention acts as in a relation (capitals, demonyms).
+    pub acting: Option<usize>,
+    /// A capital named as a location ("à Bakou"), not as a government.
+    pub locative: bool,
+}
+
+/// A sentence under analysis.
+pub struct SentenceView<'a> {
+    pub index: usize,
+    pub toks: &'a [Token],
+    /// The sentence's text; `toks[0].start` is its first byte.
+    pub text: &'a str,
+    pub mentions: Vec<Mention>,
+    pub titles: Vec<TitleUse>,
+    /// Facts stated by titles: (person, predicate, of, first token, end token).
+    pub title_facts: Vec<(usize, String, usize, usize, usize)>,
+    pub pending_of_person: Vec<(usize, usize)>,
+    /// Per token: who said it (reported speech) and which outlet reports it.
+    pub said_by: Vec<Option<usize>>,
+    pub reported_by: Vec<Option<usize>>,
+}
+
+/// How sure the text is of a fact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Modality {
+    Asserted,
+    Possible,
+    Intended,
+}
+
+impl Modality {
+    pub fn name(self) -> &'static str {
+        match self {
+            Modality::Asserted => "asserted",
+            Modality::Possible => "possible",
+            Modality::Intended => "intended",
+        }
+    }
+}
+
+/// One extracted relation with its provenance.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fact {
+    pub subject: usize,
+    pub predicate: String,
+    pub object: usize,
+    pub sentence: usize,
+    pub rule: String,
+    pub confidence: f64,
+    pub modality: Modality,
+    pub attributed_to: Option<usize>,
+    pub reported_by: Option<usize>,
+}
+
+/// Everything extracted from one document.
+#[derive(Debug, Default)]
+pub struct Extraction {
+    pub entities: DocEntities,
+    /// Doc entities the document mentions.
+    pub mentioned: BTreeSet<usize>,
+    pub facts: Vec<Fact>,
+    /// Mentions per sentence (for diagnostics and tests).
+    pub sentence_mentions: Vec<Vec<Mention>>,
+}
+
+/// A year written in the document's first lines ("17/04/2024", "17 avril 2024").
+pub fn document_year(body: &str) -> Option<i32> {
+    let re = regex::Regex::new(r"\b(?:\d{1,2}[/.-]\d{1,2}[/.-]((?:19|20)\d{2})|\d{1,2}(?:er)? (?:janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre) ((?:19|20)\d{2}))\b").ok()?;
+    let head: String = body.chars().take(3000).collect();
+    let c = re.captures(&head)?;
+    c.get(1).or(c.get(2))?.as_str().parse().ok()
+}
+
+/// Extracts entities and facts from a cleaned document.
+pub fn extract(lex: &Lexicon, body: &str, clean: &CleanText) -> Extraction {
+    let year = document_year(body);
+    let mut ents = DocEntities::default();
+    let mut facts = Vec::new();
+    let mut mentioned = BTreeSet::new();
+    let mut all_mentions = Vec::new();
+    for (si, s) in clean.sentences.iter().enumerate() {
+        let text = &body[s.start..s.end];
+        let mut sv = SentenceView {
+            index: si,
+            toks: &s.tokens,
+            text,
+            mentions: Vec::new(),
+            titles: Vec::new(),
+            title_facts: Vec::new(),
+            pending_of_person: Vec::new(),
+            said_by: vec![None; s.tokens.len()],
+            reported_by: vec![None; s.tokens.len()],
+        };
+        mentions::find(lex, &mut ents, &mut sv, year);
+        speech::attribute(lex, &mut ents, &mut sv);
+        let mut fs = relations::find(lex, &mut ents, &mut sv);
+        for m in &sv.mentions {
+            match m.kind {
+                MKind::Name | MKind::Title | MKind::StateHead | MKind::People => {
+                    mentioned.insert(m.entity);
+                }
+                MKind::Capital => {
+                    mentioned.insert(m.entity);
+                    if !m.locative {
+                        mentioned.extend(m.acting);
+                    }
+                }
+                _ => {}
+            }
+            let e = m.entity;
+            match ents.get(e).class {
+                Class::Person if matches!(m.kind, MKind::Name | MKind::Title) => ents.last_person = Some(e),
+                Class::Place if m.kind == MKind::Name => ents.last_place = Some(e),
+                _ => {}
+            }
+        }
+        for f in &fs {
+            mentioned.insert(f.subject);
+            mentioned.insert(f.object);
+            mentioned.extend(f.attributed_to);
+            mentioned.extend(f.reported_by);
+        }
+        facts.append(&mut fs);
+        all_mentions.push(sv.mentions);
+    }
+    // One statement per (subject, predicate, object, sentence): the surest reading wins.
+    facts.sort_by(|a, b| {
+        (a.sentence, a.subject, &a.predicate, a.object)
+            .cmp(&(b.sentence, b.subject, &b.predicate, b.object))
+            .then(b.confidence.partial_cmp(&a.confidence).unwrap_or(std::cmp::Ordering::Equal))
+    });
+    facts.dedup_by(|a, b| a.sentence == b.sentence && a.subject == b.subject && a.predicate == b.predicate && a.object == b.object);
+    Extraction { entities: ents, mentioned, facts, sentence_mentions: all_mentions }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_document_year() {
+        assert_eq!(document_year("Báo Thanh niên17/04/2024\nLe texte"), Some(2024));
+        assert_eq!(document_year("Publié le 3 mars 2021 à 10h"), Some(2021));
+        assert_eq!(document_year("rien ici 12345"), None);
+    }
+}

@@ -1,0 +1,621 @@
+//! Relation rules applied to a sentence: triggers (verbs, nouns, phrases) find
+//! their subject and object among the mentions, with French syntax that
+//! matters here: clause boundaries, prepositional phrases, coordination,
+//! passives, appositions, negation and modality.
+
+use super::{DocEntities, Fact, MKind, Mention, Modality, SentenceView};
+use crate::gazetteer::Class;
+use crate::lexicon::{FormKind, Lexicon};
+use crate::rules::{Kind, Rule, Trigger};
+use crate::text::TokKind;
+
+/// How far (in tokens) an object may lie from its trigger.
+const OBJECT_WINDOW: usize = 16;
+
+fn norms<'a>(sv: &'a SentenceView) -> Vec<&'a str> {
+    sv.toks.iter().map(|t| t.norm.as_str()).collect()
+}
+
+/// The entity a mention stands for in a relation (a capital or a demonym acts as its state).
+fn arg(m: &Mention) -> usize {
+    m.acting.unwrap_or(m.entity)
+}
+
+fn is_opener(lex: &Lexicon, norms: &[&str], k: usize) -> bool {
+    lex.cues.clause_openers.match_ending_at(norms, k).is_some() || matches!(norms[k], "." | "!" | "?")
+}
+
+/// True when the mention is the object of a preposition ("le droit de Bakou"),
+/// unless it heads a member phrase ("des terroristes du PKK").
+fn governed(lex: &Lexicon, sv: &SentenceView, norms: &[&str], m: &Mention) -> bool {
+    let c = &lex.cues;
+    let mut p = m.start;
+    while p > 0 && matches!(norms[p - 1], "le" | "la" | "les" | "l'" | "un" | "une" | "ce" | "cette" | "ces") {
+        p -= 1;
+    }
+    if p == 0 {
+        return false;
+    }
+    let prev = norms[p - 1];
+    if matches!(prev, "des" | "du" | "de" | "d'") {
+        if p >= 2 && c.member_nouns.contains(norms[p - 2]) {
+            // The member noun itself must not be governed ("la présence de terroristes du PKK").
+            let mut q = p - 2;
+            while q > 0 && c.determiners.contains(norms[q - 1]) && !matches!(norms[q - 1], "de" | "d'" | "des" | "du") {
+                q -= 1;
+            }
+            return q > 0 && c.prepositions.contains(norms[q - 1]) && !matches!(norms[q - 1], "des" | "du");
+        }
+        if matches!(prev, "des" | "du") {
+            // An article at the clause start ("Des soldats russes ont…") rather than a preposition.
+            return p >= 2 && sv.toks[p - 2].kind == TokKind::Word && !c.auxiliaries.contains(norms[p - 2]) && !is_opener(lex, norms, p - 2);
+        }
+        return true;
+    }
+    c.prepositions.contains(prev) || (p >= 2 && c.prepositions.match_ending_at(norms, p - 1).is_some_and(|l| l > 1))
+}
+
+/// The coordinated group around mention `mi`: "la Turquie, les États-Unis et l'UE".
+fn group(sv: &SentenceView, norms: &[&str], mi: usize) -> Vec<usize> {
+    let ms = &sv.mentions;
+    let joiner = |a: usize, b: usize| -> bool {
+        // Tokens between two mentions: only commas, "et", "ainsi que", "ou", "/", articles.
+        b > a && b - a <= 4 && (a..b).all(|k| matches!(norms[k], "," | "et" | "ou" | "/" | "ainsi" | "que" | "le" | "la" | "les" | "l'" | "des" | "de" | "du" | "d'"))
+            && (a..b).any(|k| matches!(norms[k], "," | "et" | "ou" | "/" | "ainsi"))
+            // "de"/"du" alone would make a complement, not a coordination.
+    };
+    let mut lo = mi;
+    while lo > 0 && joiner(ms[lo - 1].end, ms[lo].start) {
+        lo -= 1;
+    }
+    let mut hi = mi;
+    while hi + 1 < ms.len() && joiner(ms[hi].end, ms[hi + 1].start) {
+        hi += 1;
+    }
+    (lo..=hi).collect()
+}
+
+fn skip_chain_back(lex: &Lexicon, norms: &[&str], mut k: usize) -> usize {
+    let c = &lex.cues;
+    while k > 0 {
+        let p = norms[k - 1];
+        if c.auxiliaries.contains(p) || c.negation_open.contains(p) || c.negation_close.contains(p) || c.possible.contains(p) || c.intended.contains(p) || matches!(p, "-" | "t" | "à" | "de" | "d'") {
+            k -= 1;
+        } else if let Some(l) = c.adverbs.match_ending_at(norms, k - 1) {
+            k -= l;
+        } else {
+            break;
+        }
+    }
+    k
+}
+
+/// The subject of a verb whose chain starts at `pos`: the nearest mention
+/// before it, in the same clause, not inside a prepositional phrase.
+pub fn subject_before(lex: &Lexicon, ents: &DocEntities, sv: &SentenceView, pos: usize) -> Option<Vec<usize>> {
+    let norms = norms(sv);
+    let c = &lex.cues;
+    let mut k = skip_chain_back(lex, &norms, pos);
+    if k > 0 && c.subject_pronouns.contains(norms[k - 1]) {
+        let pron = norms[k - 1];
+        if let Some(m) = sv.mentions.iter().find(|m| m.start == k - 1) {
+            return Some(vec![arg(m)]);
+        }
+        return match pron {
+            "il" | "elle" => ents.last_person.map(|p| vec![p]),
+            _ => None,
+        };
+    }
+    // Apposition between commas: "X, un soldat qui …, a avoué".
+    if k > 0 && norms[k - 1] == "," {
+        if let Some(p2) = (k.saturating_sub(40)..k - 1).rev().find(|&j| norms[j] == ",") {
+            let inner: Vec<&Mention> = sv.mentions.iter().filter(|m| m.start > p2 && m.end < k).collect();
+            if inner.len() == 1 && inner[0].start == p2 + 1 && inner[0].end == k - 1 && ents.get(inner[0].entity).class == Class::Person {
+                return Some(vec![inner[0].entity]);
+            }
+            k = p2;
+        }
+    }
+    let mut stop = 0;
+    for j in (0..k).rev() {
+        if is_opener(lex, &norms, j) {
+            stop = j + 1;
+            break;
+        }
+    }
+    // "…, qui …": the antecedent is the subject.
+    if stop > 0 && matches!(norms[stop - 1], "qui") {
+        let before = stop - 1;
+        let before = if before > 0 && norms[before - 1] == "," { before - 1 } else { before };
+        if let Some(mi) = sv.mentions.iter().rposition(|m| m.end == before) {
+            return Some(group(sv, &norms, mi).into_iter().map(|i| arg(&sv.mentions[i])).collect());
+        }
+        return None;
+    }
+    for mi in (0..sv.mentions.len()).rev() {
+        let m = &sv.mentions[mi];
+        if m.end > k || m.start < stop {
+            continue;
+        }
+        if governed(lex, sv, &norms, m) {
+            continue;
+        }
+        return Some(group(sv, &norms, mi).into_iter().filter(|&i| !governed(lex, sv, &norms, &sv.mentions[i]) || i != mi).map(|i| arg(&sv.mentions[i])).collect());
+    }
+    None
+}
+
+fn class_ok(ents: &DocEntities, e: usize, classes: &[Class]) -> bool {
+    classes.is_empty() || classes.contains(&ents.get(e).class)
+}
+
+/// Where the object phrase of a trigger ending at `pos` starts, after adverbs and one of `preps`.
+fn object_start(lex: &Lexicon, norms: &[&str], mut k: usize, preps: &[Vec<String>]) -> Option<usize> {
+    let c = &lex.cues;
+    let n = norms.len();
+    loop {
+        if k >= n {
+            return None;
+        }
+        if let Some(l) = c.adverbs.match_at(norms, k) {
+            k += l;
+        } else if c.negation_close.contains(norms[k]) && !matches!(norms[k], "aucun" | "aucune") {
+            k += 1;
+        } else if norms[k] == "le" && k + 2 < n && norms[k + 1].chars().all(|ch| ch.is_ascii_digit()) {
+            k += 3; // "le 17 avril"
+        } else {
+            break;
+        }
+    }
+    if preps.is_empty() {
+        return Some(k);
+    }
+    let mut direct = false;
+    for p in preps {
+        if p.is_empty() {
+            direct = true;
+            continue;
+        }
+        if k + p.len() <= n && p.iter().zip(&norms[k..]).all(|(a, b)| a == b) {
+            return Some(k + p.len());
+        }
+    }
+    // A direct object must not open with a preposition (other than a partitive "des"/"du").
+    if direct && !(lex.cues.prepositions.contains(norms[k]) && !matches!(norms[k], "des" | "du" | "de" | "d'")) {
+        return Some(k);
+    }
+    None
+}
+
+/// The end of the clause that starts at `k`.
+fn clause_end(lex: &Lexicon, sv: &SentenceView, norms: &[&str], k: usize) -> usize {
+    let n = norms.len();
+    let mut j = k;
+    while j < n && j < k + OBJECT_WINDOW {
+        let w = norms[j];
+        if matches!(w, "." | ";" | ":" | "«" | "»" | "(" | "qui" | "que" | "qu'" | "dont" | "mais" | "lorsque" | "lorsqu'" | "car" | "tandis" | "alors" | "si" | "afin" | "pour" | "?" | "!") {
+            break;
+        }
+        if w == "," && !sv.mentions.iter().any(|m| m.start == j + 1) {
+            break;
+        }
+        if w == "et" && j + 1 < n && (lex.cues.auxiliaries.contains(norms[j + 1]) || lex.rules.index.contains_key(norms[j + 1])) && !sv.mentions.iter().any(|m| m.start == j + 1) {
+            break;
+        }
+        j += 1;
+    }
+    j
+}
+
+/// The first mention of an accepted class in `[k, end)`, with its coordination group.
+fn first_mention(ents: &DocEntities, sv: &SentenceView, norms: &[&str], k: usize, end: usize, classes: &[Class]) -> Option<Vec<usize>> {
+    for (mi, m) in sv.mentions.iter().enumerate() {
+        if m.start < k || m.start >= end {
+            continue;
+        }
+        if class_ok(ents, arg(m), classes) {
+            let g = group(sv, norms, mi);
+            return Some(g.into_iter().filter(|&i| sv.mentions[i].start < end + 8).map(|i| arg(&sv.mentions[i])).filter(|&e| class_ok(ents, e, classes)).collect());
+        }
+    }
+    None
+}
+
+/// Mentions made at relation time: "ses forces", "une force de maintien de la paix"
+/// for the subject's state, and "la région" for the last place.
+fn add_implicit(lex: &Lexicon, ents: &mut DocEntities, sv: &mut SentenceView, subject_state: Option<usize>, from: usize) -> Vec<(usize, usize)> {
+    let c = &lex.cues;
+    let norms_owned: Vec<String> = sv.toks.iter().map(|t| t.norm.clone()).collect();
+    let norms: Vec<&str> = norms_owned.iter().map(|s| s.as_str()).collect();
+    let n = norms.len();
+    let mut made = Vec::new();
+    let end = (from + OBJECT_WINDOW).min(n);
+    let mut k = from;
+    while k < end {
+        if sv.mentions.iter().any(|m| m.start <= k && k < m.end) {
+            k += 1;
+            continue;
+        }
+        let det = k > 0 && matches!(norms[k - 1], "ses" | "son" | "sa" | "leur" | "leurs" | "une" | "un" | "des");
+        let possessive = k > 0 && c.possessives.contains(norms[k - 1]);
+        if det {
+            if let Some(state) = subject_state {
+                let pk = c.peacekeeping_nouns.match_at(&norms, k);
+                let fk = if pk.is_none() && possessive { c.force_nouns.match_at(&norms, k) } else { None };
+                if let (Some(len), key) = match (pk, fk) {
+                    (Some(l), _) => (Some(l), "peacekeepers"),
+                    (None, Some(l)) => (Some(l), "armed_forces"),
+                    _ => (None, ""),
+                } {
+                    // Only when no demonym follows (that would name another state's force).
+                    let next_demonym = k + len < n && lex.gazetteer.demonym(&sv.toks[k + len]).is_some();
+                    if !next_demonym {
+                        if let Some(g) = ents.get(state).known.and_then(|gs| lex.gazetteer.template_of(key, gs)) {
+                            let e = ents.known(lex, g);
+                            sv.mentions.push(Mention { start: k, end: k + len, entity: e, kind: MKind::ImplicitForce, acting: None, locative: false });
+                            if possessive {
+                                made.push((e, state));
+                            }
+                            k += len;
+                            continue;
+                        }
+                    }
+                }
+            }
+        }
+        let definite = k > 0 && matches!(norms[k - 1], "la" | "l'" | "cette" | "le");
+        if definite && c.place_anaphors.contains(norms[k]) {
+            let followed = k + 1 < n && matches!(norms[k + 1], "de" | "du" | "d'" | "des");
+            let adj_demonym = k + 1 < n && lex.gazetteer.demonym(&sv.toks[k + 1]).is_some();
+            if !followed && !adj_demonym {
+                if let Some(p) = ents.last_place {
+                    sv.mentions.push(Mention { start: k, end: k + 1, entity: p, kind: MKind::Anaphor, acting: None, locative: false });
+                }
+            }
+        }
+        k += 1;
+    }
+    sv.mentions.sort_by_key(|m| (m.start, m.end));
+    made
+}
+
+/// Negation, denial and modality of a trigger at `t..te`.
+fn polarity(lex: &Lexicon, norms: &[&str], t: usize, te: usize, nominal: bool, form: FormKind) -> Option<Modality> {
+    let c = &lex.cues;
+    let lo = t.saturating_sub(6);
+    // Denials anywhere before the trigger in the sentence: "Bakou dément avoir attaqué".
+    if (0..t).any(|k| c.denials.match_at(norms, k).is_some()) {
+        return None;
+    }
+    let window = &norms[lo..t];
+    let opened = window.iter().any(|w| c.negation_open.contains(w)) || window.contains(&"sans");
+    let closed = norms[lo..(te + 2).min(norms.len())].iter().any(|w| c.negation_close.contains(w));
+    if (opened && closed) || window.last().is_some_and(|w| *w == "sans") {
+        return None;
+    }
+    if nominal && t > 0 && matches!(norms[t - 1], "aucun" | "aucune" | "nul" | "nulle") {
+        return None;
+    }
+    let near = &norms[t.saturating_sub(4)..t];
+    if form == FormKind::Conditional || near.iter().any(|w| c.possible.contains(w)) {
+        return Some(Modality::Possible);
+    }
+    if near.iter().any(|w| c.intended.contains(w)) {
+        return Some(Modality::Intended);
+    }
+    Some(Modality::Asserted)
+}
+
+struct Ctx<'l> {
+    lex: &'l Lexicon,
+}
+
+/// All facts of a sentence, title facts included.
+pub fn find(lex: &Lexicon, ents: &mut DocEntities, sv: &mut SentenceView) -> Vec<Fact> {
+    let ctx = Ctx { lex };
+    let mut out = Vec::new();
+    for (p, pred, o, a, _) in sv.title_facts.clone() {
+        push(&mut out, sv, a, p, &pred, o, "title", 0.75, Modality::Asserted);
+    }
+    // Generated entities state their own relation ("l'armée arménienne" is Armenia's).
+    let norms_owned: Vec<String> = sv.toks.iter().map(|t| t.norm.clone()).collect();
+    let norms: Vec<&str> = norms_owned.iter().map(|s| s.as_str()).collect();
+    let mut triggers: Vec<(usize, Trigger)> = Vec::new();
+    let mut k = 0;
+    while k < norms.len() {
+        let found: Vec<Trigger> = lex.rules.triggers_at(&norms, k).cloned().collect();
+        if found.is_empty() || sv.mentions.iter().any(|m| m.start <= k && k < m.end && m.kind == MKind::Name) {
+            k += 1;
+            continue;
+        }
+        let longest = found[0].tokens.len();
+        for t in found.into_iter().filter(|t| t.tokens.len() == longest) {
+            triggers.push((k, t));
+        }
+        k += longest;
+    }
+    // An appeal or demand opens a wish: what follows in its clause is not asserted.
+    let appeal_positions: Vec<usize> = triggers.iter().filter(|(_, t)| matches!(lex.rules.rules[t.rule].predicate.as_str(), "callsOn" | "demands" | "requestsHelpFrom")).map(|(k, _)| *k).collect();
+    for (k, trig) in triggers {
+        let rule = &lex.rules.rules[trig.rule];
+        let te = k + trig.tokens.len();
+        let Some(modality) = polarity(lex, &norms, k, te, trig.nominal, trig.form) else { continue };
+        if !matches!(rule.predicate.as_str(), "callsOn" | "demands" | "requestsHelpFrom")
+            && appeal_positions.iter().any(|&a| a < k && k - a <= 12 && !(a..k).any(|j| matches!(norms[j], "." | ";")))
+        {
+            continue;
+        }
+        if !lex.rules.requires[trig.rule].is_empty() {
+            let end = (te + 10).min(norms.len());
+            if !norms[te..end].iter().any(|w| lex.rules.requires[trig.rule].iter().any(|r| w == r)) {
+                continue;
+            }
+        }
+        let pairs = match rule.kind {
+            Kind::Verb => ctx.verb(ents, sv, rule, trig.rule, k, te, trig.form),
+            Kind::Noun => ctx.noun(ents, sv, rule, trig.rule, k, te),
+            Kind::Copula => ctx.copula(ents, sv, rule, trig.rule, k, te),
+            Kind::Between => ctx.between(ents, sv, rule, k, te),
+        };
+        let factor = match modality {
+            Modality::Asserted => 1.0,
+            Modality::Possible => lex.cues.factor_possible,
+            Modality::Intended => lex.cues.factor_intended,
+        };
+        for (s, o, extra) in pairs.facts {
+            push(&mut out, sv, k, s, &rule.predicate, o, &rule.id, rule.confidence * factor * extra, modality);
+        }
+        for (force, state) in pairs.forces {
+            push(&mut out, sv, k, force, "armedForceOf", state, "possessive.force", 0.7, Modality::Asserted);
+        }
+    }
+    out
+}
+
+#[allow(clippy::too_many_arguments)]
+fn push(out: &mut Vec<Fact>, sv: &SentenceView, at: usize, s: usize, p: &str, o: usize, rule: &str, conf: f64, modality: Modality) {
+    if s == o {
+        return;
+    }
+    let attributed_to = sv.said_by.get(at).copied().flatten().filter(|&w| w != s);
+    let reported_by = sv.reported_by.get(at).copied().flatten();
+    let conf = if attributed_to.is_some() { conf * 0.9 } else { conf };
+    let (s, o) = if crate::rules::is_symmetric(p) && o < s { (o, s) } else { (s, o) };
+    out.push(Fact {
+        subject: s,
+        predicate: p.to_string(),
+        object: o,
+        sentence: sv.index,
+        rule: rule.to_string(),
+        confidence: (conf * 1000.0).round() / 1000.0,
+        modality,
+        attributed_to,
+        reported_by,
+    });
+}
+
+#[derive(Default)]
+struct Found {
+    /// (subject, object, confidence factor)
+    facts: Vec<(usize, usize, f64)>,
+    /// Forces named by a possessive: (force, state).
+    forces: Vec<(usize, usize)>,
+}
+
+fn cross(subjects: &[usize], objects: &[usize], f: f64) -> Vec<(usize, usize, f64)> {
+    let mut v = Vec::new();
+    for &s in subjects {
+        for &o in objects {
+            if s != o {
+                v.push((s, o, f));
+            }
+        }
+    }
+    v
+}
+
+impl Ctx<'_> {
+    #[allow(clippy::too_many_arguments)]
+    fn verb(&self, ents: &mut DocEntities, sv: &mut SentenceView, rule: &Rule, ri: usize, k: usize, te: usize, form: FormKind) -> Found {
+        let lex = self.lex;
+        let norms_owned: Vec<String> = sv.toks.iter().map(|t| t.norm.clone()).collect();
+        let norms: Vec<&str> = norms_owned.iter().map(|s| s.as_str()).collect();
+        let mut found = Found::default();
+        // Passive: "est soutenu par X", participial "– classé comme … par X, Y et Z –".
+        if form == FormKind::Participle {
+            let chain_start = skip_chain_back(lex, &norms, k);
+            let etre = norms[chain_start..k].iter().any(|w| matches!(*w, "est" | "sont" | "été" | "était" | "étaient" | "sera" | "seront" | "fut" | "furent" | "soit" | "serait" | "etre" | "être"));
+            let avoir = norms[chain_start..k].iter().any(|w| matches!(*w, "a" | "ont" | "avait" | "avaient" | "aura" | "auront" | "aurait" | "auraient" | "avoir" | "ayant"));
+            if !avoir {
+                let end = clause_end(lex, sv, &norms, te);
+                let par = (te..end.max(te)).find(|&j| norms[j] == "par");
+                if let Some(par) = par {
+                    let agents = first_mention(ents, sv, &norms, par + 1, (par + 5).min(norms.len()), &rule.subject);
+                    let patients = if etre {
+                        subject_before(lex, ents, sv, chain_start)
+                    } else {
+                        // The noun the participle qualifies: the nearest mention before it.
+                        let mut p = chain_start;
+                        while p > 0 && matches!(norms[p - 1], "," | "–" | "—" | "-" | "(") {
+                            p -= 1;
+                        }
+                        sv.mentions.iter().rposition(|m| m.end == p || m.end + 1 == p).map(|mi| group(sv, &norms, mi).into_iter().map(|i| arg(&sv.mentions[i])).collect())
+                    };
+                    if let (Some(a), Some(p)) = (agents, patients) {
+                        let p: Vec<usize> = p.into_iter().filter(|&e| class_ok(ents, e, &rule.object)).collect();
+                        found.facts = cross(&a, &p, 1.0);
+                    }
+                    return found;
+                }
+                if etre {
+                    return found;
+                }
+            }
+        }
+        let chain_start = skip_chain_back(lex, &norms, k);
+        let subjects = subject_before(lex, ents, sv, chain_start).unwrap_or_default();
+        let subjects: Vec<usize> = subjects.into_iter().filter(|&e| class_ok(ents, e, &rule.subject)).collect();
+        let state = subjects.first().and_then(|&s| ents.state_of(s)).filter(|_| subjects.len() == 1);
+        found.forces = add_implicit(lex, ents, sv, state, te);
+        let preps = &lex.rules.object_preps[ri];
+        if rule.subject_from.as_deref() == Some("object") {
+            // "X a déployé une force … dans la région": the force is the subject.
+            let Some(s0) = object_start(lex, &norms, te, &[Vec::new()]) else { return found };
+            let end = clause_end(lex, sv, &norms, s0);
+            let Some(movers) = first_mention(ents, sv, &norms, s0, end, &rule.subject) else { return found };
+            let after = sv.mentions.iter().filter(|m| m.start >= s0 && movers.contains(&arg(m))).map(|m| m.end).max().unwrap_or(s0);
+            for j in after..end.min(norms.len()) {
+                if let Some(o0) = object_start(lex, &norms, j, preps).filter(|&o| o > j) {
+                    if let Some(places) = first_mention(ents, sv, &norms, o0, (o0 + 6).min(norms.len()), &rule.object) {
+                        found.facts = cross(&movers, &places, 1.0);
+                        break;
+                    }
+                }
+            }
+            return found;
+        }
+        let Some(o0) = object_start(lex, &norms, te, preps) else {
+            if rule.reciprocal && subjects.len() >= 2 {
+                found.facts = pairs(&subjects);
+            }
+            return found;
+        };
+        let end = clause_end(lex, sv, &norms, o0);
+        match first_mention(ents, sv, &norms, o0, end, &rule.object) {
+            Some(objects) => found.facts = cross(&subjects, &objects, 1.0),
+            None if rule.reciprocal && subjects.len() >= 2 => found.facts = pairs(&subjects),
+            None => {}
+        }
+        found
+    }
+
+    fn noun(&self, ents: &mut DocEntities, sv: &mut SentenceView, rule: &Rule, ri: usize, k: usize, te: usize) -> Found {
+        let lex = self.lex;
+        let norms_owned: Vec<String> = sv.toks.iter().map(|t| t.norm.clone()).collect();
+        let norms: Vec<&str> = norms_owned.iter().map(|s| s.as_str()).collect();
+        let n = norms.len();
+        let mut found = Found::default();
+        // Skip adjectives after the noun ("l'opération militaire azerbaïdjanaise" keeps the demonym).
+        let mut j = te;
+        while j < n && j < te + 2 && sv.toks[j].kind == TokKind::Word && !sv.toks[j].cap && !lex.cues.prepositions.contains(norms[j]) && !sv.mentions.iter().any(|m| m.start == j) && !matches!(norms[j], "et" | "ou" | "qui" | "que") {
+            j += 1;
+        }
+        // Subject: "le soutien DE la Turquie", else the clause subject ("a apporté son soutien").
+        let mut subjects = None;
+        let spreps = &lex.rules.subject_preps[ri];
+        let mut after_subject = j;
+        if let Some(s0) = object_start(lex, &norms, j, spreps).filter(|&s| s > j) {
+            let mut s1 = s0;
+            // "des terroristes du PKK"
+            while s1 < n && (lex.cues.member_nouns.contains(norms[s1]) || matches!(norms[s1], "de" | "du" | "des" | "d'" | "la" | "le" | "les" | "l'")) && s1 < s0 + 3 {
+                s1 += 1;
+            }
+            if let Some(mi) = sv.mentions.iter().position(|m| m.start == s0 || m.start == s1) {
+                let e = arg(&sv.mentions[mi]);
+                if class_ok(ents, e, &rule.subject) {
+                    subjects = Some(group(sv, &norms, mi).into_iter().map(|i| arg(&sv.mentions[i])).filter(|&e| class_ok(ents, e, &rule.subject)).collect::<Vec<_>>());
+                    after_subject = sv.mentions[mi].end;
+                }
+            }
+        }
+        let possessive = k > 0 && lex.cues.possessives.contains(norms[k - 1]);
+        let mut factor = 1.0;
+        if subjects.is_none() {
+            // The clause subject, when the noun is an object ("a lancé des attaques", "son soutien").
+            let s = subject_before(lex, ents, sv, k.saturating_sub(1).max(0)).map(|v| v.into_iter().filter(|&e| class_ok(ents, e, &rule.subject)).collect::<Vec<_>>());
+            if !possessive {
+                factor = 0.9;
+            }
+            subjects = s.filter(|v| !v.is_empty());
+        }
+        let Some(subjects) = subjects else { return found };
+        let state = subjects.first().and_then(|&s| ents.state_of(s)).filter(|_| subjects.len() == 1);
+        found.forces = add_implicit(lex, ents, sv, state, te);
+        let opreps = &lex.rules.object_preps[ri];
+        let Some(o0) = object_start(lex, &norms, after_subject, opreps) else {
+            // "l'offensive azerbaïdjanaise": a demonym right after the noun is no object.
+            return found;
+        };
+        let end = clause_end(lex, sv, &norms, o0);
+        if let Some(objects) = first_mention(ents, sv, &norms, o0, end, &rule.object) {
+            found.facts = cross(&subjects, &objects, factor);
+        }
+        found
+    }
+
+    fn copula(&self, ents: &mut DocEntities, sv: &mut SentenceView, rule: &Rule, ri: usize, k: usize, te: usize) -> Found {
+        let lex = self.lex;
+        let norms_owned: Vec<String> = sv.toks.iter().map(|t| t.norm.clone()).collect();
+        let norms: Vec<&str> = norms_owned.iter().map(|s| s.as_str()).collect();
+        let n = norms.len();
+        let mut found = Found::default();
+        // Back over determiner and adjectives to the copula or the apposition comma.
+        let mut p = k;
+        while p > 0 && (lex.cues.determiners.contains(norms[p - 1]) || (sv.toks[p - 1].kind == TokKind::Word && !sv.toks[p - 1].cap && !is_copula(norms[p - 1]) && p + 3 > k && !lex.cues.prepositions.contains(norms[p - 1]))) {
+            p -= 1;
+        }
+        let subjects = if p > 0 && is_copula(norms[p - 1]) {
+            subject_before(lex, ents, sv, p - 1)
+        } else if p > 0 && norms[p - 1] == "," {
+            sv.mentions.iter().rposition(|m| m.end + 1 == p).map(|mi| vec![arg(&sv.mentions[mi])])
+        } else {
+            None
+        };
+        let Some(subjects) = subjects else { return found };
+        let subjects: Vec<usize> = subjects.into_iter().filter(|&e| class_ok(ents, e, &rule.subject)).collect();
+        // Adjectives after the noun, then the preposition and the object.
+        let mut j = te;
+        while j < n && j < te + 2 && sv.toks[j].kind == TokKind::Word && !sv.toks[j].cap && !lex.cues.prepositions.contains(norms[j]) && !sv.mentions.iter().any(|m| m.start == j) {
+            j += 1;
+        }
+        // A demonym right after the noun is the object: "territoire azerbaïdjanais".
+        if let Some(m) = sv.mentions.iter().find(|m| m.start == te && m.kind == MKind::Demonym) {
+            if rule.object_preps.iter().any(|p| p.is_empty()) || rule.object.contains(&Class::Country) {
+                found.facts = cross(&subjects, &[arg(m)], 1.0);
+                return found;
+            }
+        }
+        let Some(o0) = object_start(lex, &norms, j, &lex.rules.object_preps[ri]) else { return found };
+        let end = clause_end(lex, sv, &norms, o0);
+        if let Some(objects) = first_mention(ents, sv, &norms, o0, end.min(o0 + 6), &rule.object) {
+            found.facts = cross(&subjects, &objects, 1.0);
+        }
+        found
+    }
+
+    fn between(&self, ents: &mut DocEntities, sv: &mut SentenceView, rule: &Rule, k: usize, te: usize) -> Found {
+        let lex = self.lex;
+        let norms_owned: Vec<String> = sv.toks.iter().map(|t| t.norm.clone()).collect();
+        let norms: Vec<&str> = norms_owned.iter().map(|s| s.as_str()).collect();
+        let n = norms.len();
+        let mut found = Found::default();
+        let _ = lex;
+        let Some(e) = (te..(te + 8).min(n)).find(|&j| norms[j] == "entre") else { return found };
+        if (te..e).any(|j| matches!(norms[j], "." | ";" | ":" | "," | "qui" | "que")) {
+            return found;
+        }
+        let Some(mi) = sv.mentions.iter().position(|m| m.start > e && m.start <= e + 3) else { return found };
+        let g: Vec<usize> = group(sv, &norms, mi).into_iter().map(|i| arg(&sv.mentions[i])).filter(|&x| class_ok(ents, x, &rule.subject)).collect();
+        if g.len() >= 2 {
+            found.facts = pairs(&g);
+        }
+        let _ = k;
+        found
+    }
+}
+
+fn is_copula(w: &str) -> bool {
+    matches!(w, "est" | "sont" | "était" | "étaient" | "etait" | "etaient" | "reste" | "restent" | "demeure" | "devient" | "deviennent" | "devenu" | "devenue" | "sera" | "seront" | "fut" | "constitue" | "constituent" | "serait" | "demeurent" | "comme")
+}
+
+fn pairs(g: &[usize]) -> Vec<(usize, usize, f64)> {
+    let mut v = Vec::new();
+    for i in 0..g.len() {
+        for j in i + 1..g.len() {
+            if g[i] != g[j] {
+                v.push((g[i], g[j], 1.0));
+            }
+        }
+    }
+    v
+}

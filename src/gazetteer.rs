@@ -1,0 +1,522 @@
+//! The gazetteer: known entities from `ontology/gazetteer/*.toml`, the
+//! per-state entities generated from `templates.toml`, and an Aho-Corasick
+//! matcher over transliteration keys that finds their names in a sentence.
+
+use crate::error::LexiconError;
+use crate::lexicon::read_toml;
+use crate::normalize::{fold, Transliteration};
+use crate::text::{tokenize, TokKind, Token};
+use aho_corasick::{AhoCorasick, MatchKind};
+use serde::Deserialize;
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+/// The five entity classes of the vocabulary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
+pub enum Class {
+    Person,
+    Country,
+    Organization,
+    ArmedForce,
+    Place,
+}
+
+impl Class {
+    pub fn name(self) -> &'static str {
+        match self {
+            Class::Person => "Person",
+            Class::Country => "Country",
+            Class::Organization => "Organization",
+            Class::ArmedForce => "ArmedForce",
+            Class::Place => "Place",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Class> {
+        Some(match s {
+            "Person" => Class::Person,
+            "Country" => Class::Country,
+            "Organization" => Class::Organization,
+            "ArmedForce" => Class::ArmedForce,
+            "Place" => Class::Place,
+            _ => return None,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Role {
+    pub role: String,
+    pub of: String,
+    #[serde(default)]
+    pub from: Option<i32>,
+    #[serde(default)]
+    pub to: Option<i32>,
+}
+
+/// One gazetteer entry as written in the TOML files.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Entry {
+    pub id: String,
+    pub class: Class,
+    pub label_fr: String,
+    #[serde(default)]
+    pub label_en: Option<String>,
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    #[serde(default)]
+    pub demonyms: Vec<String>,
+    #[serde(default)]
+    pub demonyms_alt: Vec<String>,
+    #[serde(default)]
+    pub capital: Option<String>,
+    #[serde(default)]
+    pub capital_of: Option<String>,
+    #[serde(default)]
+    pub located_in: Option<String>,
+    #[serde(default)]
+    pub part_of: Option<String>,
+    #[serde(default)]
+    pub stands_for: Option<String>,
+    #[serde(default)]
+    pub country: Option<String>,
+    #[serde(default)]
+    pub ambiguous: bool,
+    #[serde(default)]
+    pub roles: Vec<Role>,
+}
+
+#[derive(Debug, Deserialize)]
+struct EntryFile {
+    #[serde(default)]
+    entity: Vec<Entry>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+struct Template {
+    key: String,
+    id: String,
+    class: Class,
+    label_fr: String,
+    label_en: String,
+    aliases: Vec<String>,
+    #[serde(default)]
+    stands_for: bool,
+    #[serde(default)]
+    relation: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct TemplateFile {
+    template: Vec<Template>,
+}
+
+/// A known entity, after templates and merges.
+#[derive(Debug, Clone)]
+pub struct Entity {
+    pub id: String,
+    pub class: Class,
+    pub label_fr: String,
+    pub label_en: Option<String>,
+    pub aliases: Vec<String>,
+    pub capital_of: Option<usize>,
+    pub located_in: Option<usize>,
+    pub part_of: Option<usize>,
+    pub stands_for: Option<usize>,
+    pub country: Option<usize>,
+    pub roles: Vec<(String, usize, Option<i32>, Option<i32>)>,
+    /// From media.toml: a news outlet ("selon l'AFP" → reportedBy).
+    pub media: bool,
+    /// For generated entities: the predicate to their state (armedForceOf).
+    pub relation_to_state: Option<String>,
+    pub ambiguous: bool,
+}
+
+/// How the case of a name in the text must look for an alias to match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CaseRule {
+    Any,
+    /// First word capitalised (single-word names: "Paris" not "paris").
+    Capitalized,
+    /// Every letter upper case (acronyms: "PKK", "UE").
+    Upper,
+}
+
+#[derive(Debug, Clone)]
+struct Pattern {
+    entity: usize,
+    case: CaseRule,
+    ambiguous: bool,
+}
+
+/// A gazetteer hit in a sentence: token range and entity.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hit {
+    pub start: usize,
+    pub end: usize,
+    pub entity: usize,
+}
+
+#[derive(Debug)]
+pub struct Gazetteer {
+    pub entities: Vec<Entity>,
+    pub by_id: HashMap<String, usize>,
+    /// Demonym key → country.
+    pub demonyms: HashMap<String, usize>,
+    /// (template key, country) → entity (after merges).
+    pub by_template: HashMap<(String, usize), usize>,
+    patterns: Vec<Pattern>,
+    keys: Vec<String>,
+    matcher: AhoCorasick,
+}
+
+/// Tokens that matching skips: hyphens, apostrophes and articles, so that
+/// "forces armées de l'Azerbaïdjan" and "Haut Karabakh" match their aliases.
+fn transparent(t: &Token) -> bool {
+    t.kind == TokKind::Punct && matches!(t.norm.as_str(), "-" | "'" | "\u{2010}" | "\u{2011}" | "." )
+        || matches!(t.norm.as_str(), "le" | "la" | "les" | "l'")
+}
+
+/// The matching key of one token: contractions folded onto their preposition.
+fn token_key(t: &Token) -> &str {
+    match t.norm.as_str() {
+        "du" | "des" | "d'" => "de",
+        "au" | "aux" => "a",
+        _ => &t.key,
+    }
+}
+
+/// The key string of a token sequence and, for each key-token, its index in `toks`.
+fn key_string(toks: &[Token]) -> (String, Vec<usize>, Vec<usize>) {
+    let mut s = String::from(" ");
+    let mut starts = Vec::new();
+    let mut idx = Vec::new();
+    for (i, t) in toks.iter().enumerate() {
+        if transparent(t) {
+            continue;
+        }
+        starts.push(s.len());
+        idx.push(i);
+        s.push_str(token_key(t));
+        s.push(' ');
+    }
+    (s, starts, idx)
+}
+
+impl Gazetteer {
+    pub fn load(dir: &Path, tr: &Transliteration) -> Result<Gazetteer, LexiconError> {
+        let mut files: Vec<_> = std::fs::read_dir(dir)
+            .map_err(|e| LexiconError::Io { path: dir.to_path_buf(), source: e })?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "toml") && p.file_name().is_some_and(|n| n != "templates.toml"))
+            .collect();
+        files.sort();
+        let mut entries: Vec<(Entry, bool)> = Vec::new();
+        for f in &files {
+            let media = f.file_stem().is_some_and(|s| s == "media");
+            let ef: EntryFile = read_toml(f)?;
+            entries.extend(ef.entity.into_iter().map(|e| (e, media)));
+        }
+        let templates: TemplateFile = read_toml(&dir.join("templates.toml"))?;
+        Self::build(entries, templates.template, tr).map_err(|m| LexiconError::Invalid { path: dir.to_path_buf(), message: m })
+    }
+
+    fn build(entries: Vec<(Entry, bool)>, templates: Vec<Template>, tr: &Transliteration) -> Result<Gazetteer, String> {
+        let mut by_id = HashMap::new();
+        for (i, (e, _)) in entries.iter().enumerate() {
+            if by_id.insert(e.id.clone(), i).is_some() {
+                return Err(format!("duplicate id {}", e.id));
+            }
+        }
+        let resolve = |id: &Option<String>, what: &str, of: &str| -> Result<Option<usize>, String> {
+            match id {
+                None => Ok(None),
+                Some(x) => by_id.get(x).copied().map(Some).ok_or_else(|| format!("{of}: {what} refers to unknown id {x}")),
+            }
+        };
+        let mut entities = Vec::new();
+        for (e, media) in &entries {
+            let mut roles = Vec::new();
+            for r in &e.roles {
+                let of = by_id.get(&r.of).copied().ok_or_else(|| format!("{}: role of unknown id {}", e.id, r.of))?;
+                roles.push((r.role.clone(), of, r.from, r.to));
+            }
+            entities.push(Entity {
+                id: e.id.clone(),
+                class: e.class,
+                label_fr: e.label_fr.clone(),
+                label_en: e.label_en.clone(),
+                aliases: e.aliases.clone(),
+                capital_of: resolve(&e.capital_of, "capital_of", &e.id)?,
+                located_in: resolve(&e.located_in, "located_in", &e.id)?,
+                part_of: resolve(&e.part_of, "part_of", &e.id)?,
+                stands_for: resolve(&e.stands_for, "stands_for", &e.id)?,
+                country: resolve(&e.country, "country", &e.id)?,
+                roles,
+                media: *media,
+                relation_to_state: None,
+                ambiguous: e.ambiguous,
+            });
+            resolve(&e.capital, "capital", &e.id)?;
+        }
+        let mut g = Gazetteer {
+            entities,
+            by_id,
+            demonyms: HashMap::new(),
+            by_template: HashMap::new(),
+            patterns: Vec::new(),
+            keys: Vec::new(),
+            matcher: AhoCorasick::new(Vec::<String>::new()).map_err(|e| e.to_string())?,
+        };
+        // Alias key → pattern index, first writer wins (explicit entries come first).
+        let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+        let n_explicit = g.entities.len();
+        for i in 0..n_explicit {
+            let names: Vec<String> = std::iter::once(g.entities[i].label_fr.clone())
+                .chain(g.entities[i].label_en.clone())
+                .chain(g.entities[i].aliases.clone())
+                .collect();
+            for n in names {
+                g.add_pattern(&mut seen, &n, i, tr);
+            }
+        }
+        // Demonyms and templates.
+        for (ci, (e, _)) in entries.iter().enumerate() {
+            if e.class != Class::Country {
+                continue;
+            }
+            let sets: Vec<&Vec<String>> = [&e.demonyms, &e.demonyms_alt].into_iter().filter(|d| d.len() == 4).collect();
+            if !e.demonyms.is_empty() && e.demonyms.len() != 4 {
+                return Err(format!("{}: demonyms needs 4 forms (ms, fs, mp, fp)", e.id));
+            }
+            for d in &sets {
+                for form in d.iter() {
+                    g.demonyms.entry(tr.key(&fold(form))).or_insert(ci);
+                }
+            }
+            if sets.is_empty() {
+                continue;
+            }
+            for t in &templates {
+                let fill = |s: &str, d: &[String]| -> String {
+                    s.replace("{id}", &e.id)
+                        .replace("{name}", &e.label_fr)
+                        .replace("{en}", e.label_en.as_deref().unwrap_or(&e.label_fr))
+                        .replace("{ms}", &d[0])
+                        .replace("{fs}", &d[1])
+                        .replace("{mp}", &d[2])
+                        .replace("{fp}", &d[3])
+                };
+                let mut aliases = Vec::new();
+                for d in &sets {
+                    for a in &t.aliases {
+                        let s = fill(a, d);
+                        if !aliases.contains(&s) {
+                            aliases.push(s);
+                        }
+                    }
+                }
+                // Merge into an explicit entry that already owns one of these names.
+                let owner = aliases.iter().find_map(|a| {
+                    let k = alias_key(a, tr);
+                    seen.get(&k).map(|&p| g.patterns[p].entity).filter(|&ent| ent < n_explicit)
+                });
+                let target = match owner {
+                    Some(ent) => ent,
+                    None => {
+                        g.entities.push(Entity {
+                            id: fill(&t.id, sets[0]),
+                            class: t.class,
+                            label_fr: fill(&t.label_fr, sets[0]),
+                            label_en: Some(fill(&t.label_en, sets[0])),
+                            aliases: Vec::new(),
+                            capital_of: None,
+                            located_in: None,
+                            part_of: None,
+                            stands_for: t.stands_for.then_some(ci),
+                            country: Some(ci),
+                            roles: Vec::new(),
+                            media: false,
+                            relation_to_state: t.relation.clone(),
+                            ambiguous: false,
+                        });
+                        g.entities.len() - 1
+                    }
+                };
+                g.by_template.insert((t.key.clone(), ci), target);
+                for a in aliases {
+                    if target >= n_explicit || !g.entities[target].aliases.contains(&a) {
+                        if a != g.entities[target].label_fr {
+                            g.entities[target].aliases.push(a.clone());
+                        }
+                    }
+                    g.add_pattern(&mut seen, &a, target, tr);
+                }
+            }
+        }
+        for (i, e) in g.entities.iter().enumerate() {
+            g.by_id.entry(e.id.clone()).or_insert(i);
+        }
+        g.matcher = AhoCorasick::builder()
+            .match_kind(MatchKind::Standard)
+            .build(&g.keys)
+            .map_err(|e| e.to_string())?;
+        Ok(g)
+    }
+
+    fn add_pattern(&mut self, seen: &mut BTreeMap<String, usize>, name: &str, entity: usize, tr: &Transliteration) {
+        let key = alias_key(name, tr);
+        if key.trim().is_empty() || seen.contains_key(&key) {
+            return;
+        }
+        let letters: Vec<char> = name.chars().filter(|c| c.is_alphabetic()).collect();
+        let words = name.split_whitespace().count();
+        let case = if letters.len() >= 2 && letters.iter().all(|c| c.is_uppercase()) {
+            CaseRule::Upper
+        } else if words == 1 && letters.first().is_some_and(|c| c.is_uppercase()) {
+            CaseRule::Capitalized
+        } else {
+            CaseRule::Any
+        };
+        seen.insert(key.clone(), self.patterns.len());
+        self.keys.push(key);
+        self.patterns.push(Pattern { entity, case, ambiguous: self.entities[entity].ambiguous && words == 1 });
+    }
+
+    pub fn get(&self, id: &str) -> Option<usize> {
+        self.by_id.get(id).copied()
+    }
+
+    /// Longest non-overlapping hits in a sentence's tokens, left to right.
+    pub fn find(&self, toks: &[Token]) -> Vec<Hit> {
+        let (s, starts, idx) = key_string(toks);
+        let mut cands: Vec<(usize, usize, usize)> = Vec::new(); // (start tok, end tok, pattern)
+        for m in self.matcher.find_overlapping_iter(&s) {
+            // Patterns are " a b " so boundaries hold; key-token span from byte offsets.
+            let Ok(first) = starts.binary_search(&(m.start() + 1)) else { continue };
+            let Ok(last_next) = starts.binary_search(&m.end()).or_else(|e| if e == starts.len() && m.end() == s.len() { Ok(e) } else { Err(e) }) else {
+                continue;
+            };
+            if last_next <= first {
+                continue;
+            }
+            let (a, b) = (idx[first], idx[last_next - 1] + 1);
+            let p = &self.patterns[m.pattern().as_usize()];
+            let ok = match p.case {
+                CaseRule::Any => true,
+                CaseRule::Capitalized => toks[a].cap && !(p.ambiguous && a == 0),
+                CaseRule::Upper => toks[a..b].iter().filter(|t| t.kind == TokKind::Word).all(|t| t.upper),
+            };
+            if ok {
+                cands.push((a, b, m.pattern().as_usize()));
+            }
+        }
+        cands.sort_by(|x, y| x.0.cmp(&y.0).then((y.1 - y.0).cmp(&(x.1 - x.0))).then(x.2.cmp(&y.2)));
+        let mut out: Vec<Hit> = Vec::new();
+        let mut taken = vec![false; toks.len()];
+        // Longest first overall, so a long name is never cut by a short one starting earlier.
+        let mut order: Vec<usize> = (0..cands.len()).collect();
+        order.sort_by(|&i, &j| (cands[j].1 - cands[j].0).cmp(&(cands[i].1 - cands[i].0)).then(cands[i].0.cmp(&cands[j].0)));
+        for i in order {
+            let (a, b, p) = cands[i];
+            if taken[a..b].iter().any(|&t| t) {
+                continue;
+            }
+            taken[a..b].iter_mut().for_each(|t| *t = true);
+            out.push(Hit { start: a, end: b, entity: self.patterns[p].entity });
+        }
+        out.sort_by_key(|h| h.start);
+        out
+    }
+
+    /// The country a demonym form names ("azerbaïdjanaise" → Azerbaïdjan).
+    pub fn demonym(&self, tok: &Token) -> Option<usize> {
+        if tok.kind != TokKind::Word {
+            return None;
+        }
+        self.demonyms.get(&tok.key).copied()
+    }
+
+    /// The armed force (or other template entity) of a state.
+    pub fn template_of(&self, key: &str, country: usize) -> Option<usize> {
+        self.by_template.get(&(key.to_string(), country)).copied()
+    }
+
+    /// The holder of `role` of `of` in `year` (the current one when no year is known).
+    pub fn holder(&self, role: &str, of: usize, year: Option<i32>) -> Option<usize> {
+        let mut found = None;
+        for (i, e) in self.entities.iter().enumerate() {
+            for (r, o, from, to) in &e.roles {
+                if r != role || *o != of {
+                    continue;
+                }
+                let fits = match year {
+                    Some(y) => from.is_none_or(|f| f <= y) && to.is_none_or(|t| y <= t),
+                    None => to.is_none(),
+                };
+                if fits {
+                    if found.is_some() {
+                        return None;
+                    }
+                    found = Some(i);
+                }
+            }
+        }
+        found
+    }
+
+    /// Every name of an entity: labels then aliases.
+    pub fn names(&self, e: usize) -> impl Iterator<Item = &str> {
+        let en = &self.entities[e];
+        std::iter::once(en.label_fr.as_str()).chain(en.label_en.as_deref()).chain(en.aliases.iter().map(|s| s.as_str()))
+    }
+
+    /// The entity a label or alias names, if any (used by tests and `--focus`).
+    pub fn lookup(&self, name: &str, tr: &Transliteration) -> Option<usize> {
+        let toks = tokenize(name, 0, tr);
+        let hits = self.find(&toks);
+        match hits.as_slice() {
+            [h] if h.start == toks.iter().position(|t| !transparent(t)).unwrap_or(0) && h.end == toks.len() => Some(h.entity),
+            _ => None,
+        }
+    }
+}
+
+/// " k1 k2 … " for an alias, with the text's tokenizer and keys.
+fn alias_key(name: &str, tr: &Transliteration) -> String {
+    let toks = tokenize(name, 0, tr);
+    key_string(&toks).0
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::lexicon::tests::shared;
+    use crate::text::tokenize;
+
+    fn ids(text: &str) -> Vec<String> {
+        let lex = shared();
+        let toks = tokenize(text, 0, &lex.translit);
+        lex.gazetteer.find(&toks).into_iter().map(|h| lex.gazetteer.entities[h.entity].id.clone()).collect()
+    }
+
+    #[test]
+    fn finds_names_whatever_the_spelling() {
+        assert_eq!(ids("Nikol Pachinian et Ilham Aliev"), vec!["nikol_pashinyan", "ilham_aliyev"]);
+        assert_eq!(ids("le Nagorny-Karabakh"), ids("le Haut-Karabagh"));
+        assert_eq!(ids("l'OTSC"), ids("la CSTO"));
+    }
+
+    #[test]
+    fn longest_name_wins_and_case_rules_hold() {
+        assert_eq!(ids("le Conseil de sécurité des Nations unies"), vec!["unsc"]);
+        assert_eq!(ids("les forces armées de l'Azerbaïdjan"), vec!["azerbaijan_armed_forces"]);
+        // "ue" in lower case is not the European Union.
+        assert!(ids("il a tué").is_empty());
+    }
+
+    #[test]
+    fn templates_make_state_organs() {
+        assert_eq!(ids("le ministère azerbaïdjanais de la Défense"), vec!["azerbaijan_defence_ministry"]);
+        assert_eq!(ids("l'armée arménienne"), vec!["armenia_armed_forces"]);
+        assert_eq!(ids("les casques bleus russes"), vec!["russian_peacekeepers"]);
+    }
+}

@@ -1,0 +1,441 @@
+//! Loads the data under `ontology/`: cues, titles, conjugation models,
+//! transliteration rules, the gazetteer and the relation rules. Code holds the
+//! mechanism; every word list lives in those files.
+
+use crate::error::LexiconError;
+use crate::gazetteer::Gazetteer;
+use crate::normalize::{fold, Transliteration};
+use crate::rules::RuleSet;
+use regex::{Regex, RegexBuilder};
+use serde::Deserialize;
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct SentenceCues {
+    pub abbreviations: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct BoilerplateCues {
+    pub line: Vec<String>,
+    pub tail: Vec<String>,
+    pub min_words_for_language: usize,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct LanguageCues {
+    pub french: Vec<String>,
+    pub english: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct GrammarCues {
+    pub determiners: Vec<String>,
+    pub possessives: Vec<String>,
+    pub prepositions: Vec<String>,
+    pub auxiliaries: Vec<String>,
+    pub adverbs: Vec<String>,
+    pub clause_openers: Vec<String>,
+    pub member_nouns: Vec<String>,
+    pub subject_pronouns: Vec<String>,
+    pub place_anaphors: Vec<String>,
+    pub force_nouns: Vec<String>,
+    pub peacekeeping_nouns: Vec<String>,
+    pub state_heads: Vec<String>,
+    pub acting_state_heads: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct SpeechCues {
+    pub verbs: Vec<String>,
+    pub according_to: Vec<String>,
+    pub denial_forms: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct PolarityCues {
+    pub negation_open: Vec<String>,
+    pub negation_close: Vec<String>,
+    pub possible: Vec<String>,
+    pub intended: Vec<String>,
+    pub factor_possible: f64,
+    pub factor_intended: f64,
+    pub factor_attributed: f64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct NameCues {
+    pub not_names: Vec<String>,
+    pub particles: Vec<String>,
+    pub person_cues: Vec<String>,
+    pub person_nouns: Vec<String>,
+    pub organization_words: Vec<String>,
+    pub force_words: Vec<String>,
+    pub place_words: Vec<String>,
+    pub person_suffixes: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+struct CuesFile {
+    sentence: SentenceCues,
+    boilerplate: BoilerplateCues,
+    language: LanguageCues,
+    grammar: GrammarCues,
+    speech: SpeechCues,
+    polarity: PolarityCues,
+    names: NameCues,
+}
+
+/// A set of folded words or multi-word phrases (as token sequences).
+#[derive(Debug, Clone, Default)]
+pub struct WordSet {
+    words: HashSet<String>,
+    /// Multi-word entries, as folded token sequences, longest first.
+    phrases: Vec<Vec<String>>,
+}
+
+impl WordSet {
+    pub fn new<'a>(items: impl IntoIterator<Item = &'a String>) -> Self {
+        let mut s = WordSet::default();
+        for it in items {
+            let toks = phrase_tokens(it);
+            match toks.len() {
+                0 => {}
+                1 => {
+                    s.words.insert(toks[0].clone());
+                }
+                _ => s.phrases.push(toks),
+            }
+        }
+        s.phrases.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
+        s
+    }
+    pub fn contains(&self, folded: &str) -> bool {
+        self.words.contains(folded)
+    }
+    /// Length in tokens of the longest entry starting at `norms[i]`, if any.
+    pub fn match_at(&self, norms: &[&str], i: usize) -> Option<usize> {
+        for p in &self.phrases {
+            if i + p.len() <= norms.len() && p.iter().zip(&norms[i..]).all(|(a, b)| a == b) {
+                return Some(p.len());
+            }
+        }
+        if i < norms.len() && self.words.contains(norms[i]) {
+            return Some(1);
+        }
+        None
+    }
+    /// Length of the longest entry ending at `norms[i]` (inclusive).
+    pub fn match_ending_at(&self, norms: &[&str], i: usize) -> Option<usize> {
+        for p in &self.phrases {
+            if i + 1 >= p.len() && p.iter().zip(&norms[i + 1 - p.len()..=i]).all(|(a, b)| a == b) {
+                return Some(p.len());
+            }
+        }
+        if i < norms.len() && self.words.contains(norms[i]) {
+            return Some(1);
+        }
+        None
+    }
+}
+
+/// Folded tokens of a phrase as the tokenizer would give them ("l'aide" → ["l'", "aide"]).
+pub fn phrase_tokens(s: &str) -> Vec<String> {
+    crate::text::tokenize(s, 0, &Transliteration::default()).into_iter().map(|t| t.norm).collect()
+}
+
+/// Context words, compiled for lookup.
+#[derive(Debug, Clone)]
+pub struct Cues {
+    pub sentence: SentenceCues,
+    pub boilerplate: BoilerplateCues,
+    pub boilerplate_re: Regex,
+    pub tail_re: Regex,
+    pub french_words: HashSet<String>,
+    pub english_words: HashSet<String>,
+    pub determiners: WordSet,
+    pub possessives: WordSet,
+    pub prepositions: WordSet,
+    pub auxiliaries: WordSet,
+    pub adverbs: WordSet,
+    pub clause_openers: WordSet,
+    pub member_nouns: WordSet,
+    pub subject_pronouns: WordSet,
+    pub place_anaphors: WordSet,
+    pub force_nouns: WordSet,
+    pub peacekeeping_nouns: WordSet,
+    pub state_heads: WordSet,
+    pub acting_state_heads: WordSet,
+    pub speech_verbs: WordSet,
+    pub according_to: WordSet,
+    pub denials: WordSet,
+    pub negation_open: WordSet,
+    pub negation_close: WordSet,
+    pub possible: WordSet,
+    pub intended: WordSet,
+    pub factor_possible: f64,
+    pub factor_intended: f64,
+    pub factor_attributed: f64,
+    /// Capitalised words that are no names (kept with their case folded).
+    pub not_names: HashSet<String>,
+    pub particles: WordSet,
+    pub person_cues: WordSet,
+    pub person_nouns: WordSet,
+    pub organization_words: WordSet,
+    pub force_words: WordSet,
+    pub place_words: WordSet,
+    pub person_suffixes: Vec<String>,
+}
+
+impl Cues {
+    /// Folded name endings typical of surnames.
+    pub fn person_suffixes(&self) -> impl Iterator<Item = &str> {
+        self.person_suffixes.iter().map(|s| s.as_str())
+    }
+}
+
+fn alternation(path: &Path, list: &[String]) -> Result<Regex, LexiconError> {
+    let joined = list.iter().map(|p| format!("(?:{p})")).collect::<Vec<_>>().join("|");
+    RegexBuilder::new(&joined)
+        .case_insensitive(true)
+        .build()
+        .map_err(|e| LexiconError::Invalid { path: path.to_path_buf(), message: e.to_string() })
+}
+
+/// A title of `lexicon/titles.toml`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Title {
+    pub words: Vec<String>,
+    pub role: String,
+    #[serde(default)]
+    pub relation: String,
+    #[serde(default)]
+    pub of_person: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+struct TitlesFile {
+    title: Vec<Title>,
+}
+
+/// Titles indexed by their folded token sequences, longest first.
+#[derive(Debug, Clone, Default)]
+pub struct Titles {
+    pub titles: Vec<Title>,
+    /// (tokens, index into `titles`), longest first.
+    pub phrases: Vec<(Vec<String>, usize)>,
+}
+
+impl Titles {
+    /// The longest title starting at `norms[i]`: (length, title).
+    pub fn match_at(&self, norms: &[&str], i: usize) -> Option<(usize, &Title)> {
+        for (p, t) in &self.phrases {
+            if i + p.len() <= norms.len() && p.iter().zip(&norms[i..]).all(|(a, b)| a == b) {
+                return Some((p.len(), &self.titles[*t]));
+            }
+        }
+        None
+    }
+}
+
+/// A conjugation model of `lexicon/conjugation.toml`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ConjModel {
+    pub name: String,
+    pub ending: String,
+    #[serde(default)]
+    pub explicit: bool,
+    pub forms: Vec<String>,
+    pub participles: Vec<String>,
+    pub conditional: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+struct ConjFile {
+    model: Vec<ConjModel>,
+}
+
+/// How a verb form is used: drives passives and modality.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FormKind {
+    Finite,
+    Participle,
+    Conditional,
+}
+
+/// Conjugates lemmas by model.
+#[derive(Debug, Clone, Default)]
+pub struct Conjugator {
+    pub models: Vec<ConjModel>,
+}
+
+impl Conjugator {
+    /// Every folded form of `lemma` ("appeler@eler2" forces a model).
+    pub fn forms(&self, lemma: &str) -> Result<Vec<(String, FormKind)>, String> {
+        let (lemma, forced) = match lemma.split_once('@') {
+            Some((l, m)) => (l.trim(), Some(m.trim())),
+            None => (lemma.trim(), None),
+        };
+        let lemma = lemma.strip_prefix("se ").or_else(|| lemma.strip_prefix("s'")).unwrap_or(lemma);
+        let model = match forced {
+            Some(name) => self.models.iter().find(|m| m.name == name).ok_or_else(|| format!("unknown conjugation model {name}"))?,
+            None => self
+                .models
+                .iter()
+                .filter(|m| !m.explicit && lemma.ends_with(m.ending.as_str()))
+                .max_by_key(|m| m.ending.len())
+                .ok_or_else(|| format!("no conjugation model for {lemma}"))?,
+        };
+        if !lemma.ends_with(model.ending.as_str()) {
+            return Err(format!("{lemma} does not end in {}", model.ending));
+        }
+        let stem = &lemma[..lemma.len() - model.ending.len()];
+        let mut out = Vec::new();
+        for (list, kind) in [(&model.forms, FormKind::Finite), (&model.participles, FormKind::Participle), (&model.conditional, FormKind::Conditional)] {
+            for f in list {
+                out.push((fold(&format!("{stem}{f}")), kind));
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Everything under `ontology/`, loaded and compiled.
+#[derive(Debug)]
+pub struct Lexicon {
+    pub dir: PathBuf,
+    pub cues: Cues,
+    pub titles: Titles,
+    pub translit: Transliteration,
+    pub conj: Conjugator,
+    pub gazetteer: Gazetteer,
+    pub rules: RuleSet,
+    /// Folded speech-verb forms → true for participles.
+    pub speech_forms: HashMap<String, FormKind>,
+}
+
+pub(crate) fn read_toml<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<T, LexiconError> {
+    let text = std::fs::read_to_string(path).map_err(|e| LexiconError::Io { path: path.to_path_buf(), source: e })?;
+    toml::from_str(&text).map_err(|e| LexiconError::Invalid { path: path.to_path_buf(), message: e.to_string() })
+}
+
+impl Lexicon {
+    /// The ontology directory: `$NEWSKG_ONTOLOGY`, else `./ontology`, else the
+    /// one this binary was built from.
+    pub fn default_dir() -> PathBuf {
+        if let Some(d) = std::env::var_os("NEWSKG_ONTOLOGY") {
+            return PathBuf::from(d);
+        }
+        let local = PathBuf::from("ontology");
+        if local.join("lexicon/cues.toml").is_file() {
+            return local;
+        }
+        PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/ontology"))
+    }
+
+    pub fn load(dir: &Path) -> Result<Lexicon, LexiconError> {
+        let lex_dir = dir.join("lexicon");
+        let cues_path = lex_dir.join("cues.toml");
+        let cf: CuesFile = read_toml(&cues_path)?;
+        let set = |v: &Vec<String>| WordSet::new(v.iter());
+        let fold_set = |v: &Vec<String>| v.iter().map(|w| fold(w)).collect::<HashSet<_>>();
+        let translit: Transliteration = read_toml(&lex_dir.join("transliteration.toml"))?;
+        let conj = Conjugator { models: read_toml::<ConjFile>(&lex_dir.join("conjugation.toml"))?.model };
+        let mut speech_forms = HashMap::new();
+        for v in &cf.speech.verbs {
+            for (f, k) in conj.forms(v).map_err(|m| LexiconError::Invalid { path: cues_path.clone(), message: m })? {
+                speech_forms.insert(f, k);
+            }
+        }
+        let cues = Cues {
+            boilerplate_re: alternation(&cues_path, &cf.boilerplate.line)?,
+            tail_re: alternation(&cues_path, &cf.boilerplate.tail)?,
+            french_words: fold_set(&cf.language.french),
+            english_words: fold_set(&cf.language.english),
+            determiners: set(&cf.grammar.determiners),
+            possessives: set(&cf.grammar.possessives),
+            prepositions: set(&cf.grammar.prepositions),
+            auxiliaries: set(&cf.grammar.auxiliaries),
+            adverbs: set(&cf.grammar.adverbs),
+            clause_openers: set(&cf.grammar.clause_openers),
+            member_nouns: set(&cf.grammar.member_nouns),
+            subject_pronouns: set(&cf.grammar.subject_pronouns),
+            place_anaphors: set(&cf.grammar.place_anaphors),
+            force_nouns: set(&cf.grammar.force_nouns),
+            peacekeeping_nouns: set(&cf.grammar.peacekeeping_nouns),
+            state_heads: set(&cf.grammar.state_heads),
+            acting_state_heads: set(&cf.grammar.acting_state_heads),
+            speech_verbs: WordSet::new(speech_forms.keys()),
+            according_to: set(&cf.speech.according_to),
+            denials: set(&cf.speech.denial_forms),
+            negation_open: set(&cf.polarity.negation_open),
+            negation_close: set(&cf.polarity.negation_close),
+            possible: set(&cf.polarity.possible),
+            intended: set(&cf.polarity.intended),
+            factor_possible: cf.polarity.factor_possible,
+            factor_intended: cf.polarity.factor_intended,
+            factor_attributed: cf.polarity.factor_attributed,
+            not_names: fold_set(&cf.names.not_names),
+            particles: set(&cf.names.particles),
+            person_cues: set(&cf.names.person_cues),
+            person_nouns: set(&cf.names.person_nouns),
+            organization_words: set(&cf.names.organization_words),
+            force_words: set(&cf.names.force_words),
+            place_words: set(&cf.names.place_words),
+            person_suffixes: cf.names.person_suffixes.iter().map(|w| fold(w)).collect(),
+            sentence: cf.sentence,
+            boilerplate: cf.boilerplate,
+        };
+        let tf: TitlesFile = read_toml(&lex_dir.join("titles.toml"))?;
+        let mut phrases = Vec::new();
+        for (i, t) in tf.title.iter().enumerate() {
+            for w in &t.words {
+                phrases.push((phrase_tokens(w), i));
+            }
+        }
+        phrases.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
+        let titles = Titles { titles: tf.title, phrases };
+        let gazetteer = Gazetteer::load(&dir.join("gazetteer"), &translit)?;
+        let rules = RuleSet::load(&dir.join("relations"), &conj, &gazetteer)?;
+        Ok(Lexicon { dir: dir.to_path_buf(), cues, titles, translit, conj, gazetteer, rules, speech_forms })
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use std::sync::OnceLock;
+
+    /// The repository's own ontology, loaded once per test binary.
+    pub(crate) fn shared() -> &'static Lexicon {
+        static LEX: OnceLock<Lexicon> = OnceLock::new();
+        LEX.get_or_init(|| Lexicon::load(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/ontology"))).expect("ontology loads"))
+    }
+
+    #[test]
+    fn conjugates_regular_and_irregular_verbs() {
+        let c = &shared().conj;
+        let forms = |l: &str| c.forms(l).unwrap().into_iter().map(|(f, _)| f).collect::<Vec<_>>();
+        let s = forms("soutenir");
+        for f in ["soutient", "soutiennent", "soutenu", "soutenait", "soutiendra", "soutiendraient"] {
+            assert!(s.contains(&f.to_string()), "{f}");
+        }
+        assert!(forms("appeler@eler2").contains(&"appelle".to_string()));
+        assert!(forms("dénoncer").contains(&"denoncons".to_string()));
+        assert!(forms("exiger").contains(&"exigeait".to_string()));
+        assert!(forms("déployer").contains(&"deploie".to_string()));
+        assert!(forms("rejoindre").contains(&"rejoint".to_string()));
+        assert!(c.forms("appeler@nope").is_err());
+    }
+
+    #[test]
+    fn word_sets_match_phrases() {
+        let ws = WordSet::new(["de son côté".to_string(), "mardi".to_string()].iter());
+        let norms = ["de", "son", "cote", "mardi"];
+        assert_eq!(ws.match_at(&norms, 0), Some(3));
+        assert_eq!(ws.match_at(&norms, 3), Some(1));
+        assert_eq!(ws.match_ending_at(&norms, 2), Some(3));
+        assert_eq!(ws.match_at(&norms, 1), None);
+    }
+}

@@ -1,0 +1,351 @@
+//! The `newskg` command line: parses arguments and calls the library.
+//! Exit codes: 0 success, 1 error (store, query, I/O), 2 some inputs failed
+//! but the others were built, 3 store busy (locked by another build),
+//! 4 query timed out, 64 usage error (bad SPARQL, bad option).
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+use newskg::error::{QueryError, StoreError};
+use newskg::lexicon::Lexicon;
+use newskg::query::Format;
+use newskg::store::KgStore;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+#[derive(Parser)]
+#[command(name = "newskg", version, about = "Builds an RDF knowledge graph from French news articles (Oxigraph store, SPARQL, RDF export).")]
+struct Cli {
+    /// Only errors on stderr.
+    #[arg(short, long, global = true)]
+    quiet: bool,
+    /// More detail on stderr (skipped files, warnings).
+    #[arg(short, long, global = true)]
+    verbose: bool,
+    /// Directory of the ontology and lexicons (default: ./ontology, else the one built in).
+    #[arg(long, global = true, env = "NEWSKG_ONTOLOGY")]
+    ontology: Option<PathBuf>,
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Extract entities and relations from articles and load them into the store.
+    ///
+    /// Example: newskg build corpus
+    Build {
+        /// Store directory (created if missing).
+        #[arg(long, default_value = "out/store")]
+        store: PathBuf,
+        /// Rebuild documents even when their content hash is unchanged.
+        #[arg(long)]
+        force: bool,
+        /// Do not write <store>/../graph.trig after the build.
+        #[arg(long)]
+        no_dump: bool,
+        /// Files or directories (.txt, .md, .html, .htm; directories recursively).
+        #[arg(required = true)]
+        inputs: Vec<PathBuf>,
+    },
+    /// Run a SPARQL query over the union of all graphs.
+    ///
+    /// Example: newskg query queries/01_who_supports_whom.rq
+    ///          newskg query -e 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }'
+    Query {
+        #[arg(long, default_value = "out/store")]
+        store: PathBuf,
+        /// Output format (default: table on a terminal, csv otherwise; turtle for graphs).
+        #[arg(long, value_enum)]
+        format: Option<Format>,
+        /// The query text instead of a file.
+        #[arg(short = 'e', long = "expr")]
+        expr: Option<String>,
+        /// Cancel the query after this many seconds.
+        #[arg(long)]
+        timeout: Option<u64>,
+        /// A .rq file (or - for stdin).
+        file: Option<PathBuf>,
+    },
+    /// Run a SPARQL update (e.g. delete a wrong fact).
+    ///
+    /// Example: newskg update -e 'DELETE WHERE { GRAPH ?g { ?s <https://newskg.org/ontology#supports> ?o } }'
+    Update {
+        #[arg(long, default_value = "out/store")]
+        store: PathBuf,
+        #[arg(short = 'e', long = "expr")]
+        expr: Option<String>,
+        file: Option<PathBuf>,
+    },
+    /// Export the whole store as RDF.
+    ///
+    /// Example: newskg export --format turtle -o out/graph.ttl
+    Export {
+        #[arg(long, default_value = "out/store")]
+        store: PathBuf,
+        #[arg(long, value_enum, default_value = "trig")]
+        format: Format,
+        /// Output file (default: stdout).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+    /// Counts by class, by predicate and by document.
+    ///
+    /// Example: newskg stats
+    Stats {
+        #[arg(long, default_value = "out/store")]
+        store: PathBuf,
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
+    /// Draw the relationship graph (Graphviz).
+    ///
+    /// Example: newskg diagram --format svg -o out/graph.svg
+    ///          newskg diagram --focus Aliyev --depth 1 --format svg -o aliyev.svg
+    Diagram {
+        #[arg(long, default_value = "out/store")]
+        store: PathBuf,
+        /// Output file (default: stdout).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        #[arg(long, value_enum, default_value = "svg")]
+        format: newskg::diagram::DiagramFormat,
+        /// Only the neighbourhood of this entity (label, alias or IRI).
+        #[arg(long)]
+        focus: Option<String>,
+        /// Hops around --focus.
+        #[arg(long, default_value_t = 1)]
+        depth: usize,
+        /// Only these predicates (comma-separated local names).
+        #[arg(long, value_delimiter = ',')]
+        predicates: Vec<String>,
+        /// Only facts from this document (file name).
+        #[arg(long)]
+        doc: Option<String>,
+        /// Only facts stated by at least N documents.
+        #[arg(long, default_value_t = 1)]
+        min_docs: usize,
+        /// Only statements with at least this confidence.
+        #[arg(long, default_value_t = 0.0)]
+        min_confidence: f64,
+        /// Draw what a CONSTRUCT query returns.
+        #[arg(long)]
+        query: Option<PathBuf>,
+        /// Leave out reported speech (only the reporters' own statements).
+        #[arg(long)]
+        no_attributed: bool,
+        /// Label language.
+        #[arg(long, value_enum, default_value = "fr")]
+        lang: newskg::diagram::Lang,
+        /// Group entities by the state they belong to.
+        #[arg(long)]
+        cluster: bool,
+    },
+    /// Write the RDF of documents to stdout without a store (same IRIs as build).
+    ///
+    /// Example: newskg extract corpus/001_aa93a49af91dcb56.txt > doc.nq
+    Extract {
+        #[arg(long, value_enum, default_value = "nquads")]
+        format: Format,
+        #[arg(required = true)]
+        inputs: Vec<PathBuf>,
+    },
+}
+
+/// Exit codes; documented in the README.
+mod code {
+    pub const ERROR: i32 = 1;
+    pub const PARTIAL: i32 = 2;
+    pub const BUSY: i32 = 3;
+    pub const TIMEOUT: i32 = 4;
+    pub const USAGE: i32 = 64;
+}
+
+fn main() {
+    let cli = Cli::parse();
+    let quiet = cli.quiet;
+    match run(cli) {
+        Ok(code) => std::process::exit(code),
+        Err(e) => {
+            // A closed pipe (`newskg export | head`) is not an error.
+            if e.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)) {
+                std::process::exit(0);
+            }
+            let _ = quiet;
+            eprintln!("newskg: error: {e:#}");
+            std::process::exit(exit_code(&e));
+        }
+    }
+}
+
+fn exit_code(e: &anyhow::Error) -> i32 {
+    for c in e.chain() {
+        if let Some(s) = c.downcast_ref::<StoreError>() {
+            return if matches!(s, StoreError::Locked(_)) { code::BUSY } else { code::ERROR };
+        }
+        if let Some(q) = c.downcast_ref::<QueryError>() {
+            return match q {
+                QueryError::Syntax(_) | QueryError::Format(_) => code::USAGE,
+                QueryError::Timeout(_) => code::TIMEOUT,
+                QueryError::Store(StoreError::Locked(_)) => code::BUSY,
+                _ => code::ERROR,
+            };
+        }
+    }
+    code::ERROR
+}
+
+fn load_lexicon(dir: Option<PathBuf>) -> Result<Lexicon> {
+    let dir = dir.unwrap_or_else(Lexicon::default_dir);
+    Lexicon::load(&dir).with_context(|| format!("loading the ontology data in {}", dir.display()))
+}
+
+fn read_query(expr: Option<String>, file: Option<PathBuf>) -> Result<String> {
+    match (expr, file) {
+        (Some(e), None) => Ok(e),
+        (None, Some(f)) if f == Path::new("-") => {
+            let mut s = String::new();
+            std::io::Read::read_to_string(&mut std::io::stdin(), &mut s).context("reading the query from stdin")?;
+            Ok(s)
+        }
+        (None, Some(f)) => std::fs::read_to_string(&f).with_context(|| format!("reading {}", f.display())),
+        (Some(_), Some(_)) => Err(anyhow::Error::new(QueryError::Format("give either -e QUERY or a FILE, not both".into()))),
+        (None, None) => Err(anyhow::Error::new(QueryError::Format("give a query: -e QUERY or a FILE.rq".into()))),
+    }
+}
+
+fn output(path: &Option<PathBuf>) -> Result<Box<dyn Write>> {
+    Ok(match path {
+        Some(p) => {
+            if let Some(dir) = p.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+            }
+            Box::new(std::io::BufWriter::new(std::fs::File::create(p).with_context(|| format!("creating {}", p.display()))?))
+        }
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    })
+}
+
+fn run(cli: Cli) -> Result<i32> {
+    let quiet = cli.quiet;
+    let verbose = cli.verbose;
+    match cli.cmd {
+        Cmd::Build { store, force, no_dump, inputs } => {
+            let lex = load_lexicon(cli.ontology)?;
+            let opts = newskg::build::BuildOptions { store: store.clone(), inputs, force, progress: !quiet && std::io::stderr().is_terminal() };
+            let r = newskg::build::build(&lex, &opts).with_context(|| format!("building into {}", store.display()))?;
+            for f in &r.failed {
+                eprintln!("newskg: skipped: {f}");
+            }
+            if verbose || !quiet {
+                for w in &r.warnings {
+                    eprintln!("newskg: warning: {w}");
+                }
+            }
+            if !no_dump {
+                let dump = store.parent().unwrap_or(Path::new(".")).join("graph.trig");
+                let s = KgStore::open_read(&store)?;
+                let mut out = output(&Some(dump.clone()))?;
+                newskg::export::export(&s, Format::Trig, &mut out).with_context(|| format!("writing {}", dump.display()))?;
+                out.flush()?;
+                if !quiet {
+                    eprintln!("newskg: wrote {}", dump.display());
+                }
+            }
+            if !quiet {
+                eprintln!(
+                    "newskg: {} documents built ({} unchanged, {} failed), {} sentences, {} entities, {} relations, {} triples in {}, {:.2} s",
+                    r.documents,
+                    r.unchanged,
+                    r.failed.len(),
+                    r.sentences,
+                    r.entities,
+                    r.relations,
+                    r.triples,
+                    store.display(),
+                    r.seconds
+                );
+            }
+            Ok(if r.failed.is_empty() { 0 } else { code::PARTIAL })
+        }
+        Cmd::Query { store, format, expr, timeout, file } => {
+            let q = read_query(expr, file)?;
+            let s = KgStore::open_read(&store)?;
+            let format = format.unwrap_or(if std::io::stdout().is_terminal() { Format::Table } else { Format::Csv });
+            let mut out = output(&None)?;
+            newskg::query::run(&s, &q, format, timeout.map(Duration::from_secs), &mut out)?;
+            out.flush()?;
+            Ok(0)
+        }
+        Cmd::Update { store, expr, file } => {
+            let u = read_query(expr, file)?;
+            let s = KgStore::open_existing_write(&store)?;
+            newskg::query::update(&s, &u)?;
+            if !quiet {
+                eprintln!("newskg: update applied; {} quads in store", s.len()?);
+            }
+            Ok(0)
+        }
+        Cmd::Export { store, format, output: o } => {
+            let s = KgStore::open_read(&store)?;
+            let mut out = output(&o)?;
+            let n = newskg::export::export(&s, format, &mut out)?;
+            out.flush()?;
+            if !quiet && o.is_some() {
+                eprintln!("newskg: exported {n} statements");
+            }
+            Ok(0)
+        }
+        Cmd::Stats { store, format } => {
+            let s = KgStore::open_read(&store)?;
+            let mut out = output(&None)?;
+            newskg::stats::print(&s, format, &mut out)?;
+            out.flush()?;
+            Ok(0)
+        }
+        Cmd::Diagram { store, output: o, format, focus, depth, predicates, doc, min_docs, min_confidence, query, no_attributed, lang, cluster } => {
+            let query = match query {
+                Some(p) => Some(std::fs::read_to_string(&p).with_context(|| format!("reading {}", p.display()))?),
+                None => None,
+            };
+            let s = KgStore::open_read(&store)?;
+            let opts = newskg::diagram::DiagramOptions { focus, depth, predicates, doc, min_docs, min_confidence, query, no_attributed, lang, cluster };
+            let dot = newskg::diagram::dot(&s, &opts)?;
+            let mut out = output(&o)?;
+            newskg::diagram::render(&dot, format, &mut out)?;
+            out.flush()?;
+            Ok(0)
+        }
+        Cmd::Extract { format, inputs } => {
+            let lex = load_lexicon(cli.ontology)?;
+            let rf = format.rdf().filter(|f| f.supports_datasets()).ok_or_else(|| anyhow::Error::new(QueryError::Format("extract writes quads: nquads or trig".into())))?;
+            let (files, errs) = newskg::ingest::collect(&inputs);
+            let mut failed = errs.len();
+            for e in errs {
+                eprintln!("newskg: skipped: {e}");
+            }
+            let mut out = output(&None)?;
+            let mut w = newskg::query::with_prefixes(oxigraph::io::RdfSerializer::from_format(rf)).for_writer(&mut out);
+            use rayon::prelude::*;
+            for batch in files.chunks(64) {
+                let mapped: Vec<_> = batch.par_iter().map(|(p, n)| newskg::ingest::read(p, n).map(|d| newskg::build::map_document(&lex, d))).collect();
+                for m in mapped {
+                    match m {
+                        Ok(m) => {
+                            for q in &m.quads {
+                                w.serialize_quad(q)?;
+                            }
+                        }
+                        Err(e) => {
+                            failed += 1;
+                            eprintln!("newskg: skipped: {e}");
+                        }
+                    }
+                }
+            }
+            w.finish()?;
+            out.flush()?;
+            Ok(if failed == 0 { 0 } else { code::PARTIAL })
+        }
+    }
+}

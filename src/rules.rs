@@ -1,0 +1,263 @@
+//! Relation rules from `ontology/relations/*.toml`, compiled into a trigger
+//! index: every conjugated verb form, noun (singular and plural) and fixed
+//! phrase points at the rules it may fire.
+
+use crate::error::LexiconError;
+use crate::gazetteer::{Class, Gazetteer};
+use crate::lexicon::{phrase_tokens, read_toml, Conjugator, FormKind};
+use crate::normalize::fold;
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// The 25 predicates of the vocabulary; the symmetric ones are flagged.
+pub const PREDICATES: &[(&str, bool)] = &[
+    ("leaderOf", false),
+    ("spokespersonOf", false),
+    ("advisorOf", false),
+    ("memberOf", false),
+    ("branchOf", false),
+    ("armedForceOf", false),
+    ("locatedIn", false),
+    ("capitalOf", false),
+    ("designatesAsTerrorist", false),
+    ("allyOf", true),
+    ("supports", false),
+    ("condemns", false),
+    ("accuses", false),
+    ("callsOn", false),
+    ("demands", false),
+    ("requestsHelpFrom", false),
+    ("attacks", false),
+    ("fightsAgainst", true),
+    ("fightsAlongside", false),
+    ("occupies", false),
+    ("deployedIn", false),
+    ("withdrawsFrom", false),
+    ("suspendsParticipationIn", false),
+    ("signsAgreementWith", true),
+    ("talksWith", true),
+];
+
+pub fn is_symmetric(p: &str) -> bool {
+    PREDICATES.iter().any(|(n, s)| *n == p && *s)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Verb,
+    Noun,
+    Copula,
+    Between,
+}
+
+/// An example sentence carried by a rule.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Example {
+    pub text: String,
+    #[serde(default)]
+    pub facts: Vec<[String; 3]>,
+    #[serde(default)]
+    pub not: Vec<[String; 3]>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// One rule as written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rule {
+    pub id: String,
+    pub predicate: String,
+    pub kind: Kind,
+    #[serde(default)]
+    pub verbs: Vec<String>,
+    #[serde(default)]
+    pub phrases: Vec<String>,
+    #[serde(default)]
+    pub nouns: Vec<String>,
+    #[serde(default)]
+    pub subject: Vec<Class>,
+    #[serde(default)]
+    pub object: Vec<Class>,
+    #[serde(default)]
+    pub object_preps: Vec<String>,
+    #[serde(default)]
+    pub subject_preps: Vec<String>,
+    #[serde(default = "default_confidence")]
+    pub confidence: f64,
+    #[serde(default)]
+    pub reciprocal: bool,
+    /// "object": the verb's direct object is the fact's subject and the
+    /// fact's object follows one of `object_preps` ("la Russie a déployé une
+    /// force … dans la région" → force deployedIn région).
+    #[serde(default)]
+    pub subject_from: Option<String>,
+    /// Words one of which must follow the trigger within the clause
+    /// ("demander à X de l'aider" → requestsHelpFrom).
+    #[serde(default)]
+    pub requires: Vec<String>,
+    #[serde(default)]
+    pub note: Option<String>,
+    #[serde(default)]
+    pub example: Vec<Example>,
+}
+
+fn default_confidence() -> f64 {
+    0.8
+}
+
+#[derive(Debug, Deserialize)]
+struct RuleFile {
+    #[serde(default)]
+    rule: Vec<Rule>,
+}
+
+/// A trigger: a token sequence that fires a rule.
+#[derive(Debug, Clone)]
+pub struct Trigger {
+    pub tokens: Vec<String>,
+    pub rule: usize,
+    pub form: FormKind,
+    /// Noun triggers (nominalisations and copula nouns).
+    pub nominal: bool,
+}
+
+#[derive(Debug, Default)]
+pub struct RuleSet {
+    pub rules: Vec<Rule>,
+    /// The file each rule came from.
+    pub files: Vec<PathBuf>,
+    /// First token → triggers starting with it, longest first.
+    pub index: HashMap<String, Vec<Trigger>>,
+    /// Folded `object_preps` / `subject_preps` / `requires` per rule.
+    pub object_preps: Vec<Vec<Vec<String>>>,
+    pub subject_preps: Vec<Vec<Vec<String>>>,
+    pub requires: Vec<Vec<String>>,
+}
+
+/// Plural of a French noun, for nominal triggers.
+fn plural(w: &str) -> Vec<String> {
+    let mut out = vec![w.to_string()];
+    if w.ends_with('s') || w.ends_with('x') || w.ends_with('z') {
+        return out;
+    }
+    if let Some(stem) = w.strip_suffix("al") {
+        out.push(format!("{stem}aux"));
+    }
+    if w.ends_with("eau") || w.ends_with("au") || w.ends_with("eu") {
+        out.push(format!("{w}x"));
+    } else {
+        out.push(format!("{w}s"));
+    }
+    out
+}
+
+impl RuleSet {
+    pub fn load(dir: &Path, conj: &Conjugator, _gaz: &Gazetteer) -> Result<RuleSet, LexiconError> {
+        let mut set = RuleSet::default();
+        let Ok(rd) = std::fs::read_dir(dir) else {
+            return Ok(set);
+        };
+        let mut files: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "toml")).collect();
+        files.sort();
+        for f in files {
+            let rf: RuleFile = read_toml(&f)?;
+            for r in rf.rule {
+                let err = |m: String| LexiconError::Invalid { path: f.clone(), message: format!("rule {}: {m}", r.id) };
+                if !PREDICATES.iter().any(|(p, _)| *p == r.predicate) {
+                    return Err(err(format!("unknown predicate {}", r.predicate)));
+                }
+                let ri = set.rules.len();
+                let mut add = |tokens: Vec<String>, form: FormKind, nominal: bool| {
+                    if tokens.is_empty() {
+                        return;
+                    }
+                    set.index.entry(tokens[0].clone()).or_default().push(Trigger { tokens, rule: ri, form, nominal });
+                };
+                for v in &r.verbs {
+                    for (f, k) in conj.forms(v).map_err(&err)? {
+                        add(vec![f], k, false);
+                    }
+                }
+                for p in &r.phrases {
+                    let words = phrase_tokens(p.split('@').next().unwrap_or(p));
+                    let model = p.split_once('@').map(|(_, m)| m);
+                    let head = p.split_whitespace().next().unwrap_or("");
+                    let lemma = match model {
+                        Some(m) => format!("{}@{m}", head.split('@').next().unwrap_or(head)),
+                        None => head.to_string(),
+                    };
+                    let rest: Vec<String> = words.iter().skip(1).cloned().collect();
+                    match conj.forms(&lemma) {
+                        Ok(forms) => {
+                            for (f, k) in forms {
+                                let mut t = vec![f];
+                                t.extend(rest.iter().cloned());
+                                add(t, k, false);
+                            }
+                        }
+                        // A phrase that does not start with a verb is matched as written.
+                        Err(_) => add(words.clone(), FormKind::Finite, true),
+                    }
+                }
+                for n in &r.nouns {
+                    let words = phrase_tokens(n);
+                    let Some((last, init)) = words.split_last() else { continue };
+                    // Plural on the head (first word): "forces d'occupation"; single words get both.
+                    if init.is_empty() {
+                        for p in plural(last) {
+                            add(vec![p], FormKind::Finite, true);
+                        }
+                    } else {
+                        for p in plural(&words[0]) {
+                            let mut t = vec![p];
+                            t.extend(words[1..].iter().cloned());
+                            add(t, FormKind::Finite, true);
+                        }
+                    }
+                }
+                let preps = |v: &Vec<String>| v.iter().map(|p| if p.is_empty() { Vec::new() } else { phrase_tokens(p) }).collect::<Vec<_>>();
+                set.object_preps.push(preps(&r.object_preps));
+                set.subject_preps.push(preps(&r.subject_preps));
+                set.requires.push(r.requires.iter().map(|w| fold(w)).collect());
+                set.files.push(f.clone());
+                set.rules.push(r);
+            }
+        }
+        for v in set.index.values_mut() {
+            v.sort_by(|a, b| b.tokens.len().cmp(&a.tokens.len()).then(a.rule.cmp(&b.rule)));
+            v.dedup_by(|a, b| a.tokens == b.tokens && a.rule == b.rule);
+        }
+        Ok(set)
+    }
+
+    /// Triggers starting at `norms[i]` (longest first).
+    pub fn triggers_at<'a>(&'a self, norms: &[&str], i: usize) -> impl Iterator<Item = &'a Trigger> + 'a {
+        let list = self.index.get(norms[i]).map(|v| v.as_slice()).unwrap_or(&[]);
+        let window: Vec<String> = norms[i..norms.len().min(i + 8)].iter().map(|s| s.to_string()).collect();
+        list.iter().filter(move |t| t.tokens.len() <= window.len() && t.tokens.iter().zip(&window).all(|(a, b)| a == b))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plurals() {
+        assert_eq!(plural("soutien"), vec!["soutien", "soutiens"]);
+        assert_eq!(plural("appel"), vec!["appel", "appels"]);
+        assert_eq!(plural("tribunal"), vec!["tribunal", "tribunaux", "tribunals"]);
+        assert_eq!(plural("accords"), vec!["accords"]);
+    }
+
+    #[test]
+    fn symmetric_predicates() {
+        assert!(is_symmetric("talksWith"));
+        assert!(!is_symmetric("supports"));
+        assert_eq!(PREDICATES.len(), 25);
+    }
+}

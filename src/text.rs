@@ -1,0 +1,403 @@
+//! From a document's text to clean sentences and tokens: web boilerplate and
+//! lines in other languages are dropped by line, sentences are split with
+//! their byte offsets in the original text, and words are tokenised with their
+//! folded form and transliteration key.
+
+use crate::lexicon::Cues;
+use crate::normalize::{fold, Transliteration};
+use std::ops::Range;
+
+/// Sentences longer than this (in bytes) are cut at a word boundary: a 100 MB
+/// single-line file must not become one sentence the extractor walks forever.
+pub const MAX_SENTENCE_BYTES: usize = 2000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokKind {
+    Word,
+    Number,
+    Punct,
+}
+
+/// One token, with byte offsets into the document body.
+#[derive(Debug, Clone)]
+pub struct Token {
+    pub start: usize,
+    pub end: usize,
+    /// Lower-cased, accent-free form (`l'`, `azerbaidjan`, `-`).
+    pub norm: String,
+    /// Transliteration key used for name matching.
+    pub key: String,
+    pub kind: TokKind,
+    /// First letter is upper case.
+    pub cap: bool,
+    /// Two or more letters, all upper case (acronyms).
+    pub upper: bool,
+    /// Directly attached to the previous token (no space): "Haut" "-" "Karabakh".
+    pub glued: bool,
+}
+
+/// A sentence: its byte range in the body and its tokens.
+#[derive(Debug, Clone)]
+pub struct Sentence {
+    pub start: usize,
+    pub end: usize,
+    pub tokens: Vec<Token>,
+    /// Index of the paragraph (kept line) it belongs to.
+    pub paragraph: usize,
+}
+
+/// The result of cleaning one document.
+#[derive(Debug, Clone, Default)]
+pub struct CleanText {
+    pub sentences: Vec<Sentence>,
+    pub title: Option<String>,
+    /// Lines dropped as boilerplate or another language (byte ranges), for diagnostics.
+    pub dropped: Vec<Range<usize>>,
+}
+
+const ELISIONS: &[&str] = &["l", "d", "n", "s", "j", "c", "m", "t", "qu", "jusqu", "lorsqu", "puisqu", "quoiqu", "presqu"];
+
+/// Splits `text` into tokens; offsets are shifted by `base`.
+pub fn tokenize(text: &str, base: usize, tr: &Transliteration) -> Vec<Token> {
+    let mut out = Vec::new();
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    let mut prev_end = usize::MAX;
+    while i < text.len() {
+        let c = text[i..].chars().next().unwrap();
+        let clen = c.len_utf8();
+        if c.is_whitespace() {
+            i += clen;
+            continue;
+        }
+        let start = i;
+        let kind;
+        if c.is_alphanumeric() {
+            let mut j = i;
+            let mut all_digit = true;
+            while j < text.len() {
+                let d = text[j..].chars().next().unwrap();
+                if d.is_alphanumeric() || is_mark(d) {
+                    if !d.is_ascii_digit() {
+                        all_digit = false;
+                    }
+                    j += d.len_utf8();
+                } else {
+                    break;
+                }
+            }
+            // Elision: "l'", "qu'" keep their apostrophe.
+            if j < text.len() {
+                let d = text[j..].chars().next().unwrap();
+                if matches!(d, '\'' | '\u{2019}' | '\u{02BC}') && ELISIONS.contains(&fold(&text[i..j]).as_str()) {
+                    j += d.len_utf8();
+                }
+            }
+            i = j;
+            kind = if all_digit { TokKind::Number } else { TokKind::Word };
+        } else {
+            i += clen;
+            kind = TokKind::Punct;
+        }
+        let raw = &text[start..i];
+        let norm = fold(raw);
+        let norm = if kind == TokKind::Word && norm.ends_with('\'') { norm } else { norm };
+        let key = if kind == TokKind::Word { tr.key(&norm) } else { norm.clone() };
+        let mut letters = raw.chars().filter(|c| c.is_alphabetic());
+        let first = letters.next();
+        let cap = first.is_some_and(|c| c.is_uppercase());
+        let upper = cap && raw.chars().filter(|c| c.is_alphabetic()).count() >= 2 && raw.chars().filter(|c| c.is_alphabetic()).all(|c| c.is_uppercase());
+        out.push(Token {
+            start: base + start,
+            end: base + i,
+            norm,
+            key,
+            kind,
+            cap,
+            upper,
+            glued: prev_end == start,
+        });
+        prev_end = i;
+        let _ = bytes;
+    }
+    out
+}
+
+fn is_mark(c: char) -> bool {
+    matches!(c as u32, 0x0300..=0x036F)
+}
+
+/// Why a line was dropped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LineVerdict {
+    Keep,
+    Boilerplate,
+    Tail,
+    OtherLanguage,
+    Fragment,
+}
+
+/// Classifies one trimmed line.
+pub fn classify_line(line: &str, cues: &Cues) -> LineVerdict {
+    let t = line.trim();
+    if t.is_empty() {
+        return LineVerdict::Fragment;
+    }
+    if cues.tail_re.is_match(t) {
+        return LineVerdict::Tail;
+    }
+    if cues.boilerplate_re.is_match(t) {
+        return LineVerdict::Boilerplate;
+    }
+    if other_language(t, cues) {
+        return LineVerdict::OtherLanguage;
+    }
+    let words = t.split_whitespace().count();
+    let ends_sentence = t.ends_with(['.', '!', '?', '»', '"', '…', ':']);
+    if words <= 2 && !ends_sentence {
+        return LineVerdict::Fragment;
+    }
+    LineVerdict::Keep
+}
+
+/// Decides by the line's own words and letters, not by a list of phrases.
+fn other_language(line: &str, cues: &Cues) -> bool {
+    let mut letters = 0usize;
+    let mut foreign = 0usize;
+    for c in line.chars() {
+        if c.is_alphabetic() {
+            letters += 1;
+            let l = c.to_lowercase().next().unwrap_or(c);
+            if !(l.is_ascii_lowercase() || "àâäçéèêëîïôöùûüÿœæ".contains(l)) {
+                foreign += 1;
+            }
+        }
+    }
+    if foreign >= 2 && foreign * 20 >= letters {
+        return true;
+    }
+    let words: Vec<String> = line
+        .split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '\u{2019}')
+        .filter(|w| !w.is_empty())
+        .map(fold)
+        .collect();
+    if words.len() < cues.boilerplate.min_words_for_language {
+        return false;
+    }
+    let fr = words.iter().filter(|w| cues.french_words.contains(w.trim_end_matches('\''))).count();
+    let en = words.iter().filter(|w| cues.english_words.contains(w.as_str())).count();
+    en >= 2 && en > fr && en * 5 >= words.len()
+}
+
+/// Cleans a document body into sentences.
+pub fn clean(body: &str, cues: &Cues, tr: &Transliteration) -> CleanText {
+    let mut out = CleanText::default();
+    let mut pos = 0;
+    let mut paragraph = 0;
+    let mut in_tail = false;
+    for raw_line in body.split_inclusive('\n') {
+        let line_start = pos;
+        pos += raw_line.len();
+        let line = raw_line.trim_end_matches(['\n', '\r']);
+        if line.trim().is_empty() {
+            continue;
+        }
+        if in_tail {
+            out.dropped.push(line_start..line_start + line.len());
+            continue;
+        }
+        match classify_line(line, cues) {
+            LineVerdict::Keep => {}
+            LineVerdict::Tail => {
+                // Only once the article has started: a page may open with a menu.
+                if !out.sentences.is_empty() {
+                    in_tail = true;
+                }
+                out.dropped.push(line_start..line_start + line.len());
+                continue;
+            }
+            _ => {
+                out.dropped.push(line_start..line_start + line.len());
+                continue;
+            }
+        }
+        let lead = line.len() - line.trim_start().len();
+        let content = line.trim();
+        let cstart = line_start + lead;
+        let spans = split_sentences(content, cues);
+        if out.title.is_none() {
+            let t = if content.len() <= 200 { content } else { &content[spans[0].clone()] };
+            out.title = Some(truncate_chars(t, 200));
+        }
+        for r in spans {
+            let s = &content[r.clone()];
+            let tokens = tokenize(s, cstart + r.start, tr);
+            if tokens.is_empty() {
+                continue;
+            }
+            out.sentences.push(Sentence { start: cstart + r.start, end: cstart + r.end, tokens, paragraph });
+        }
+        paragraph += 1;
+    }
+    out
+}
+
+fn truncate_chars(s: &str, n: usize) -> String {
+    s.chars().take(n).collect()
+}
+
+/// Sentence spans (byte ranges) inside one paragraph. A full stop ends a
+/// sentence when followed by a space and a capital, a quote or a dash, unless
+/// it closes an abbreviation or an initial; nothing inside «…» splits.
+pub fn split_sentences(p: &str, cues: &Cues) -> Vec<Range<usize>> {
+    let mut spans = Vec::new();
+    let chars: Vec<(usize, char)> = p.char_indices().collect();
+    let opens = p.matches('«').count();
+    let closes = p.matches('»').count();
+    let track_quotes = opens == closes;
+    let mut depth = 0i32;
+    let mut start = 0usize;
+    let mut k = 0;
+    while k < chars.len() {
+        let (bi, c) = chars[k];
+        match c {
+            '«' if track_quotes => depth += 1,
+            '»' if track_quotes => depth = (depth - 1).max(0),
+            '.' | '!' | '?' | '…' if depth == 0 => {
+                // Swallow runs like "?!" or "...".
+                let mut e = k + 1;
+                while e < chars.len() && matches!(chars[e].1, '.' | '!' | '?' | '…') {
+                    e += 1;
+                }
+                // Closing quotes/parentheses stay with the sentence.
+                while e < chars.len() && matches!(chars[e].1, '"' | '”' | ')' | '»') {
+                    e += 1;
+                }
+                let end_byte = if e < chars.len() { chars[e].0 } else { p.len() };
+                let next = chars[e..].iter().find(|(_, c)| !c.is_whitespace()).map(|&(_, c)| c);
+                let spaced = e < chars.len() && chars[e].1.is_whitespace();
+                let boundary = match next {
+                    None => true,
+                    Some(n) => spaced && (n.is_uppercase() || matches!(n, '«' | '"' | '“' | '-' | '–' | '—') || n.is_ascii_digit()),
+                };
+                if boundary && !(c == '.' && is_abbreviation(&p[start..bi], cues)) {
+                    push_span(&mut spans, p, start, end_byte);
+                    start = end_byte;
+                }
+                k = e;
+                continue;
+            }
+            _ => {}
+        }
+        if bi - start > MAX_SENTENCE_BYTES && c.is_whitespace() {
+            push_span(&mut spans, p, start, bi);
+            start = bi;
+        }
+        k += 1;
+    }
+    push_span(&mut spans, p, start, p.len());
+    if spans.is_empty() {
+        spans.push(0..p.len());
+    }
+    spans
+}
+
+fn push_span(spans: &mut Vec<Range<usize>>, p: &str, start: usize, end: usize) {
+    let s = &p[start..end];
+    let lead = s.len() - s.trim_start().len();
+    let trail = s.len() - s.trim_end().len();
+    if lead + trail < s.len() {
+        spans.push(start + lead..end - trail);
+    }
+}
+
+fn is_abbreviation(before: &str, cues: &Cues) -> bool {
+    let word: String = before.chars().rev().take_while(|c| c.is_alphanumeric() || *c == '.' || *c == '-').collect::<Vec<_>>().into_iter().rev().collect();
+    if word.is_empty() {
+        return false;
+    }
+    // An initial ("J. Smith") or a listed abbreviation ("M.", "Mme.").
+    let letters: Vec<char> = word.chars().filter(|c| c.is_alphabetic()).collect();
+    if letters.len() == 1 && letters[0].is_uppercase() {
+        return true;
+    }
+    cues.sentence.abbreviations.iter().any(|a| a == &word)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lexicon::Lexicon;
+
+    fn lex() -> &'static Lexicon {
+        crate::lexicon::tests::shared()
+    }
+
+    fn sentences(p: &str) -> Vec<&str> {
+        split_sentences(p, &lex().cues).into_iter().map(|r| &p[r]).collect()
+    }
+
+    #[test]
+    fn splits_on_full_stops_but_not_abbreviations() {
+        assert_eq!(
+            sentences("M. Dupont est arrivé. Mme Durand aussi. Le 17 avril, J. Smith a parlé."),
+            vec!["M. Dupont est arrivé.", "Mme Durand aussi.", "Le 17 avril, J. Smith a parlé."]
+        );
+    }
+
+    #[test]
+    fn keeps_a_quotation_whole() {
+        let s = sentences("« Nous avançons. Ils reculent », a-t-il déclaré. Puis il est parti.");
+        assert_eq!(s, vec!["« Nous avançons. Ils reculent », a-t-il déclaré.", "Puis il est parti."]);
+    }
+
+    #[test]
+    fn no_split_inside_numbers_or_lowercase_continuations() {
+        assert_eq!(sentences("Il y a 2.000 soldats. ok."), vec!["Il y a 2.000 soldats. ok."]);
+        assert_eq!(sentences("Quoi ? Rien."), vec!["Quoi ?", "Rien."]);
+    }
+
+    #[test]
+    fn long_lines_are_cut() {
+        let p = "mot ".repeat(2000);
+        let spans = split_sentences(&p, &lex().cues);
+        assert!(spans.len() > 1);
+        assert!(spans.iter().all(|r| r.len() <= MAX_SENTENCE_BYTES + 10));
+    }
+
+    #[test]
+    fn tokens_keep_offsets_and_elisions() {
+        let text = "l’Azerbaïdjan et le Haut-Karabakh";
+        let toks = tokenize(text, 10, &lex().translit);
+        let norms: Vec<&str> = toks.iter().map(|t| t.norm.as_str()).collect();
+        assert_eq!(norms, vec!["l'", "azerbaidjan", "et", "le", "haut", "-", "karabakh"]);
+        assert_eq!(&text[toks[1].start - 10..toks[1].end - 10], "Azerbaïdjan");
+        assert!(toks[5].glued && toks[6].glued);
+        assert!(toks[1].cap && !toks[1].upper);
+    }
+
+    #[test]
+    fn boilerplate_and_other_languages_are_dropped() {
+        let c = &lex().cues;
+        for (line, v) in [
+            ("Lire aussi : Poutine reçoit Erdogan à Sotchi", LineVerdict::Boilerplate),
+            ("Laisser un commentaire", LineVerdict::Tail),
+            ("Nga rút lực lượng gìn giữ hòa bình khỏi Nagorno-Karabakh- Ảnh 1.", LineVerdict::OtherLanguage),
+            ("Russia withdraws its peacekeepers from Karabakh, says the Kremlin", LineVerdict::OtherLanguage),
+            ("34", LineVerdict::Boilerplate),
+            ("La Turquie soutient l'Azerbaïdjan.", LineVerdict::Keep),
+            ("La Russie s'implique dans le conflit", LineVerdict::Keep),
+        ] {
+            assert_eq!(classify_line(line, c), v, "{line}");
+        }
+    }
+
+    #[test]
+    fn tail_markers_end_the_article() {
+        let body = "Titre de l'article\nLa Turquie soutient l'Azerbaïdjan.\nLaisser un commentaire\nMacron en Tunisie samedi et dimanche pour parler.\n";
+        let c = clean(body, &lex().cues, &lex().translit);
+        assert_eq!(c.title.as_deref(), Some("Titre de l'article"));
+        assert_eq!(c.sentences.len(), 2);
+        assert_eq!(&body[c.sentences[1].start..c.sentences[1].end], "La Turquie soutient l'Azerbaïdjan.");
+    }
+}

@@ -1,0 +1,329 @@
+//! End-to-end tests of the `newskg` binary on the bundled corpus and on bad
+//! inputs. Independent RDF parsers (rdflib, rapper) check every export format;
+//! `.ci/run` installs them.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_newskg"));
+    c.current_dir(env!("CARGO_MANIFEST_DIR"));
+    c.env_remove("NEWSKG_ONTOLOGY");
+    c
+}
+
+fn corpus() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus")
+}
+
+fn run(args: &[&str]) -> Output {
+    bin().args(args).output().expect("newskg runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// One store built from the corpus, shared by the read-only tests.
+fn corpus_store() -> &'static Path {
+    static STORE: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
+    let (_, p) = STORE.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let store = dir.path().join("store");
+        let o = run(&["build", "-q", "--store", store.to_str().unwrap(), corpus().to_str().unwrap()]);
+        assert!(o.status.success(), "build failed: {}", stderr(&o));
+        (dir, store)
+    });
+    p
+}
+
+fn query(store: &Path, q: &str) -> Vec<Vec<String>> {
+    let o = run(&["query", "--store", store.to_str().unwrap(), "--format", "tsv", "-e", q]);
+    assert!(o.status.success(), "query failed: {}", stderr(&o));
+    stdout(&o).lines().skip(1).map(|l| l.split('\t').map(unquote).collect()).collect()
+}
+
+fn unquote(s: &str) -> String {
+    let s = s.trim();
+    if let Some(rest) = s.strip_prefix('"') {
+        let end = rest.rfind('"').unwrap_or(rest.len());
+        rest[..end].replace("\\\"", "\"").replace("\\n", "\n").replace("\\\\", "\\")
+    } else {
+        s.to_string()
+    }
+}
+
+fn count(store: &Path) -> usize {
+    query(store, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")[0][0].split('^').next().unwrap().trim_matches('"').parse().unwrap()
+}
+
+#[test]
+fn building_twice_gives_the_same_triples() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    let s = store.to_str().unwrap();
+    let o = run(&["build", "--store", s, corpus().to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("5 documents built"), "{}", stderr(&o));
+    let first = count(&store);
+    assert!(first > 200, "only {first} quads");
+    // Unchanged documents are skipped; forced rebuilds replace each graph.
+    let o = run(&["build", "--store", s, corpus().to_str().unwrap()]);
+    assert!(stderr(&o).contains("5 unchanged"), "{}", stderr(&o));
+    assert_eq!(count(&store), first);
+    let o = run(&["build", "--force", "--store", s, corpus().to_str().unwrap()]);
+    assert!(o.status.success());
+    assert_eq!(count(&store), first);
+    // The main job also writes graph.trig next to the store.
+    assert!(dir.path().join("graph.trig").metadata().unwrap().len() > 1000);
+}
+
+#[test]
+fn the_total_count_query_of_the_readme_answers() {
+    let rows = query(corpus_store(), "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }");
+    assert_eq!(rows.len(), 1);
+}
+
+#[test]
+fn evidence_offsets_slice_the_source_file() {
+    let rows = query(
+        corpus_store(),
+        "PREFIX nkg: <https://newskg.org/ontology#> PREFIX prov: <http://www.w3.org/ns/prov#>
+         SELECT ?file ?ev ?b ?e WHERE { ?st nkg:evidence ?ev ; nkg:startOffset ?b ; nkg:endOffset ?e ; prov:wasDerivedFrom ?d . ?d nkg:sourceFile ?file }",
+    );
+    assert!(rows.len() > 20, "{} statements", rows.len());
+    for r in rows {
+        let text = std::fs::read_to_string(corpus().join(&r[0])).unwrap();
+        let num = |s: &str| s.split('^').next().unwrap().trim_matches('"').parse::<usize>().unwrap();
+        let (b, e) = (num(&r[2]), num(&r[3]));
+        let slice: String = text.chars().skip(b).take(e - b).collect();
+        assert_eq!(slice, r[1], "offsets {b}..{e} in {}", r[0]);
+    }
+}
+
+#[test]
+fn every_fact_has_a_statement_with_provenance() {
+    let rows = query(
+        corpus_store(),
+        "PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> PREFIX nkg: <https://newskg.org/ontology#> PREFIX prov: <http://www.w3.org/ns/prov#>
+         SELECT ?st WHERE { ?st a rdf:Statement . FILTER NOT EXISTS { ?st rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; prov:wasDerivedFrom ?d ; nkg:evidence ?e ; nkg:confidence ?c } }",
+    );
+    assert!(rows.is_empty(), "{rows:?}");
+    let direct = query(
+        corpus_store(),
+        "PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+         SELECT ?st WHERE { GRAPH ?g { ?st rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o . FILTER NOT EXISTS { ?s ?p ?o } } }",
+    );
+    assert!(direct.is_empty(), "statements without their direct triple in the same graph: {direct:?}");
+}
+
+/// Runs a canned query file and returns its rows as text.
+fn canned(name: &str) -> String {
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("queries").join(name);
+    let o = run(&["query", "--store", corpus_store().to_str().unwrap(), "--format", "csv", file.to_str().unwrap()]);
+    assert!(o.status.success(), "{name}: {}", stderr(&o));
+    stdout(&o)
+}
+
+#[test]
+fn canned_queries_answer_on_the_corpus() {
+    let has = |name: &str, needles: &[&str]| {
+        let out = canned(name);
+        for n in needles {
+            assert!(out.contains(n), "{name} lacks {n:?}:\n{out}");
+        }
+    };
+    has("01_who_supports_whom.rq", &["Turquie", "Azerbaïdjan"]);
+    has("02_condemnations_and_accusations.rq", &["Emmanuel Macron", "condemns"]);
+    has("03_facts_about_entity.rq", &["Azerbaïdjan"]);
+    has("04_leaders.rq", &["Ilham Aliyev", "Azerbaïdjan", "Nikol Pashinyan", "Arménie"]);
+    has("05_claims_by_speaker.rq", &["Ilham Aliyev"]);
+    has("07_co_mentions.rq", &["Arménie", "Azerbaïdjan"]);
+    has("10_documents.rq", &["001_aa93a49af91dcb56.txt"]);
+    let graph = canned_turtle("08_relationship_graph.rq");
+    assert!(graph.contains("supports"), "{graph}");
+    // Every canned query at least runs.
+    for e in std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("queries")).unwrap() {
+        let p = e.unwrap().path();
+        let o = run(&["query", "--store", corpus_store().to_str().unwrap(), "--format", "json", p.to_str().unwrap()]);
+        let o2 = if o.status.success() { o } else { run(&["query", "--store", corpus_store().to_str().unwrap(), "--format", "turtle", p.to_str().unwrap()]) };
+        assert!(o2.status.success(), "{}: {}", p.display(), stderr(&o2));
+    }
+}
+
+fn canned_turtle(name: &str) -> String {
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("queries").join(name);
+    let o = run(&["query", "--store", corpus_store().to_str().unwrap(), "--format", "turtle", file.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    stdout(&o)
+}
+
+fn rdflib_count(path: &Path, format: &str) -> usize {
+    let script = format!(
+        "import rdflib,sys\nf='{format}'\nif f in ('nquads','trig'):\n    g=rdflib.Dataset(); g.parse(sys.argv[1], format=f); print(len(list(g.quads((None,None,None,None)))))\nelse:\n    g=rdflib.Graph(); g.parse(sys.argv[1], format=f); print(len(g))\n"
+    );
+    let o = Command::new("python3").arg("-c").arg(script).arg(path).output().expect("python3 with rdflib (installed by .ci/run)");
+    assert!(o.status.success(), "rdflib could not parse {}: {}", path.display(), stderr(&o));
+    stdout(&o).trim().parse().unwrap()
+}
+
+fn rapper_count(path: &Path, syntax: &str) -> usize {
+    let o = Command::new("rapper").args(["-q", "-c", "-i", syntax]).arg(path).output().expect("rapper (raptor2-utils, installed by .ci/run)");
+    assert!(o.status.success(), "rapper could not parse {}: {}", path.display(), stderr(&o));
+    let msg = stderr(&o);
+    msg.split_whitespace().skip_while(|w| *w != "returned").nth(1).and_then(|n| n.parse().ok()).unwrap_or_else(|| panic!("rapper said {msg}"))
+}
+
+#[test]
+fn every_export_format_is_read_back_by_independent_parsers() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = corpus_store().to_str().unwrap().to_string();
+    let quads = count(corpus_store());
+    let distinct_triples: usize = query(corpus_store(), "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } }")[0][0]
+        .split('^')
+        .next()
+        .unwrap()
+        .trim_matches('"')
+        .parse()
+        .unwrap();
+    for (fmt, ext, rdflib, rapper, n) in [
+        ("nquads", "nq", "nquads", Some("nquads"), quads),
+        ("trig", "trig", "trig", Some("trig"), quads),
+        ("turtle", "ttl", "turtle", Some("turtle"), distinct_triples),
+        ("ntriples", "nt", "nt", Some("ntriples"), distinct_triples),
+        ("rdfxml", "rdf", "xml", Some("rdfxml"), distinct_triples),
+        ("jsonld", "jsonld", "json-ld", None, distinct_triples),
+    ] {
+        let out = dir.path().join(format!("export.{ext}"));
+        let o = run(&["export", "--store", &store, "--format", fmt, "-o", out.to_str().unwrap()]);
+        assert!(o.status.success(), "{fmt}: {}", stderr(&o));
+        assert_eq!(rdflib_count(&out, rdflib), n, "rdflib count for {fmt}");
+        if let Some(syntax) = rapper {
+            assert_eq!(rapper_count(&out, syntax), n, "rapper count for {fmt}");
+        }
+    }
+}
+
+#[test]
+fn bad_inputs_are_reported_and_the_rest_is_built() {
+    let dir = tempfile::tempdir().unwrap();
+    let inputs = dir.path().join("in");
+    std::fs::create_dir(&inputs).unwrap();
+    std::fs::copy(corpus().join("001_aa93a49af91dcb56.txt"), inputs.join("good.txt")).unwrap();
+    std::fs::write(inputs.join("empty.txt"), "").unwrap();
+    std::fs::write(inputs.join("binary.txt"), b"%PDF-1.4\n\x00\x01\x02binary").unwrap();
+    let mut bad = "La Turquie soutient l'Azerbaïdjan.\n".as_bytes().to_vec();
+    bad.extend([0xFF, 0xFE, 0x41]);
+    bad.extend("\nLa France condamne.\n".as_bytes());
+    std::fs::write(inputs.join("badutf8.txt"), bad).unwrap();
+    let store = dir.path().join("store");
+    let o = run(&["build", "--store", store.to_str().unwrap(), inputs.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("empty.txt: empty file"), "{err}");
+    assert!(err.contains("binary.txt: binary file (PDF)"), "{err}");
+    assert!(err.contains("badutf8.txt: invalid UTF-8 at byte"), "{err}");
+    assert!(err.contains("1 documents built"), "{err}");
+    let files = query(&store, "PREFIX nkg: <https://newskg.org/ontology#> SELECT ?f WHERE { ?d nkg:sourceFile ?f }");
+    assert_eq!(files, vec![vec!["good.txt".to_string()]]);
+}
+
+#[test]
+fn html_goes_through_the_html_parser() {
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("page.html");
+    std::fs::write(
+        &page,
+        "<html><head><title>Bakou et Ankara</title><script>var Poutine = 1;</script></head><body><nav>Accueil Russie</nav>\
+         <p>La Turquie soutient l'Azerbaïdjan depuis le début du conflit.</p><footer>Vladimir Poutine</footer></body></html>",
+    )
+    .unwrap();
+    let store = dir.path().join("store");
+    let o = run(&["build", "--store", store.to_str().unwrap(), page.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let rows = query(&store, "PREFIX nkg: <https://newskg.org/ontology#> SELECT ?s ?o WHERE { ?s nkg:supports ?o }");
+    assert_eq!(rows, vec![vec!["https://newskg.org/id/turkey".to_string(), "https://newskg.org/id/azerbaijan".to_string()]].into_iter().map(|r| r.into_iter().map(|x| format!("<{x}>")).collect::<Vec<_>>()).collect::<Vec<_>>());
+    let people = query(&store, "PREFIX nkg: <https://newskg.org/ontology#> SELECT ?e WHERE { ?d nkg:mentions ?e . ?e a nkg:Person }");
+    assert!(people.is_empty(), "script and footer text became mentions: {people:?}");
+}
+
+#[test]
+fn store_errors_have_clear_messages_and_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("nope");
+    let o = run(&["query", "--store", missing.to_str().unwrap(), "-e", "ASK {}"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("no store at"), "{}", stderr(&o));
+    let not_store = dir.path().join("notstore");
+    std::fs::create_dir(&not_store).unwrap();
+    std::fs::write(not_store.join("x.txt"), "hello").unwrap();
+    let o = run(&["build", "--store", not_store.to_str().unwrap(), corpus().join("001_aa93a49af91dcb56.txt").to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("is not a newskg store"), "{}", stderr(&o));
+    // Bad SPARQL: usage error with the position.
+    let o = run(&["query", "--store", corpus_store().to_str().unwrap(), "-e", "SELECT ?x WHERE { ?x ?y }"]);
+    assert_eq!(o.status.code(), Some(64));
+    assert!(stderr(&o).contains("SPARQL syntax error"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("line 1") || stderr(&o).contains("1:"), "no position in: {}", stderr(&o));
+}
+
+#[test]
+fn a_locked_store_says_busy() {
+    use fs2::FileExt;
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    let o = run(&["build", "-q", "--store", store.to_str().unwrap(), corpus().join("003_5875ad0ffb18f87c.txt").to_str().unwrap()]);
+    assert!(o.status.success());
+    let before = count(&store);
+    let lock = std::fs::File::options().write(true).open(store.join("newskg.lock")).unwrap();
+    lock.lock_exclusive().unwrap();
+    let o = run(&["build", "--store", store.to_str().unwrap(), corpus().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert!(stderr(&o).contains("busy"), "{}", stderr(&o));
+    // Readers are not blocked and the store is as it was.
+    assert_eq!(count(&store), before);
+    drop(lock);
+}
+
+#[test]
+fn extract_is_deterministic_and_matches_build_iris() {
+    let a = run(&["extract", corpus().to_str().unwrap()]);
+    let b = run(&["extract", corpus().to_str().unwrap()]);
+    assert!(a.status.success(), "{}", stderr(&a));
+    assert_eq!(a.stdout, b.stdout);
+    let nq = stdout(&a);
+    assert!(nq.contains("<https://newskg.org/id/azerbaijan>"));
+    assert!(nq.contains("<https://newskg.org/graph/001_aa93a49af91dcb56.txt>"));
+}
+
+#[test]
+fn stats_and_help() {
+    let o = run(&["stats", "--store", corpus_store().to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let s = stdout(&o);
+    assert!(s.contains("Country") && s.contains("supports") && s.contains("004_056a48af5de0a991.txt"), "{s}");
+    for cmd in ["build", "query", "update", "export", "stats", "extract"] {
+        let o = run(&[cmd, "--help"]);
+        assert!(o.status.success());
+        assert!(stdout(&o).contains("Example"), "{cmd} --help has no example");
+    }
+    assert!(stdout(&run(&["--version"])).starts_with("newskg "));
+}
+
+#[test]
+fn update_deletes_a_fact() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    let s = store.to_str().unwrap();
+    assert!(run(&["build", "-q", "--store", s, corpus().join("001_aa93a49af91dcb56.txt").to_str().unwrap()]).status.success());
+    let ask = "PREFIX nkg: <https://newskg.org/ontology#> ASK { <https://newskg.org/id/turkey> nkg:supports ?o }";
+    assert_eq!(stdout(&run(&["query", "--store", s, "--format", "csv", "-e", ask])).trim(), "true");
+    let o = run(&["update", "--store", s, "-e", "PREFIX nkg: <https://newskg.org/ontology#> DELETE WHERE { GRAPH ?g { <https://newskg.org/id/turkey> nkg:supports ?o } }"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout(&run(&["query", "--store", s, "--format", "csv", "-e", ask])).trim(), "false");
+}
