@@ -227,36 +227,24 @@ impl Gazetteer {
                 return Err(format!("duplicate id {}", e.id));
             }
         }
-        let resolve = |id: &Option<String>, what: &str, of: &str| -> Result<Option<usize>, String> {
-            match id {
-                None => Ok(None),
-                Some(x) => by_id.get(x).copied().map(Some).ok_or_else(|| format!("{of}: {what} refers to unknown id {x}")),
-            }
-        };
         let mut entities = Vec::new();
         for (e, media) in &entries {
-            let mut roles = Vec::new();
-            for r in &e.roles {
-                let of = by_id.get(&r.of).copied().ok_or_else(|| format!("{}: role of unknown id {}", e.id, r.of))?;
-                roles.push((r.role.clone(), of, r.from, r.to));
-            }
             entities.push(Entity {
                 id: e.id.clone(),
                 class: e.class,
                 label_fr: e.label_fr.clone(),
                 label_en: e.label_en.clone(),
                 aliases: e.aliases.clone(),
-                capital_of: resolve(&e.capital_of, "capital_of", &e.id)?,
-                located_in: resolve(&e.located_in, "located_in", &e.id)?,
-                part_of: resolve(&e.part_of, "part_of", &e.id)?,
-                stands_for: resolve(&e.stands_for, "stands_for", &e.id)?,
-                country: resolve(&e.country, "country", &e.id)?,
-                roles,
+                capital_of: None,
+                located_in: None,
+                part_of: None,
+                stands_for: None,
+                country: None,
+                roles: Vec::new(),
                 media: *media,
                 relation_to_state: None,
                 ambiguous: e.ambiguous,
             });
-            resolve(&e.capital, "capital", &e.id)?;
         }
         let mut g = Gazetteer {
             entities,
@@ -355,6 +343,34 @@ impl Gazetteer {
         }
         for (i, e) in g.entities.iter().enumerate() {
             g.by_id.entry(e.id.clone()).or_insert(i);
+        }
+        // References may name generated entities ("armenia_security_council"), so they resolve last.
+        for (i, (e, _)) in entries.iter().enumerate() {
+            let by_id = &g.by_id;
+            let resolve = |id: &Option<String>, what: &str| -> Result<Option<usize>, String> {
+                match id {
+                    None => Ok(None),
+                    Some(x) => by_id.get(x).copied().map(Some).ok_or_else(|| format!("{}: {what} refers to unknown id {x}", e.id)),
+                }
+            };
+            let capital_of = resolve(&e.capital_of, "capital_of")?;
+            let located_in = resolve(&e.located_in, "located_in")?;
+            let part_of = resolve(&e.part_of, "part_of")?;
+            let stands_for = resolve(&e.stands_for, "stands_for")?;
+            let country = resolve(&e.country, "country")?;
+            resolve(&e.capital, "capital")?;
+            let mut roles = Vec::new();
+            for r in &e.roles {
+                let of = by_id.get(&r.of).copied().ok_or_else(|| format!("{}: role of unknown id {}", e.id, r.of))?;
+                roles.push((r.role.clone(), of, r.from, r.to));
+            }
+            let ent = &mut g.entities[i];
+            ent.capital_of = capital_of;
+            ent.located_in = located_in;
+            ent.part_of = part_of;
+            ent.stands_for = stands_for;
+            ent.country = country;
+            ent.roles = roles;
         }
         g.matcher = AhoCorasick::builder()
             .match_kind(MatchKind::Standard)

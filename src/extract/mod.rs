@@ -290,7 +290,7 @@ pub struct Extraction {
 
 /// A year written in the document's first lines ("17/04/2024", "17 avril 2024").
 pub fn document_year(body: &str) -> Option<i32> {
-    let re = regex::Regex::new(r"\b(?:\d{1,2}[/.-]\d{1,2}[/.-]((?:19|20)\d{2})|\d{1,2}(?:er)? (?:janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre) ((?:19|20)\d{2}))\b").ok()?;
+    let re = regex::Regex::new(r"(?:^|\D)(?:\d{1,2}[/.-]\d{1,2}[/.-]((?:19|20)\d{2})|\d{1,2}(?:er)? (?:janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre) ((?:19|20)\d{2}))(?:\D|$)").ok()?;
     let head: String = body.chars().take(3000).collect();
     let c = re.captures(&head)?;
     c.get(1).or(c.get(2))?.as_str().parse().ok()

@@ -6,13 +6,19 @@ use super::{DocEntities, MKind, Mention, SentenceView};
 use crate::gazetteer::Class;
 use crate::lexicon::Lexicon;
 
+fn mention_at(sv: &SentenceView, k: usize) -> Option<Mention> {
+    sv.mentions.iter().find(|m| m.start == k).cloned()
+}
+
+fn speaker_class(ents: &DocEntities, e: usize) -> bool {
+    matches!(ents.get(e).class, Class::Person | Class::Organization | Class::Country | Class::ArmedForce)
+}
+
 /// Fills `said_by` and `reported_by` for the tokens of a sentence.
 pub fn attribute(lex: &Lexicon, ents: &mut DocEntities, sv: &mut SentenceView) {
     let c = &lex.cues;
     let n = sv.toks.len();
     let norms: Vec<&str> = sv.toks.iter().map(|t| t.norm.as_str()).collect();
-    let mention_at = |k: usize| sv.mentions.iter().find(|m| m.start == k).cloned();
-    let speaker_class = |e: usize| matches!(ents.get(e).class, Class::Person | Class::Organization | Class::Country | Class::ArmedForce);
     // Quote spans.
     let mut quotes: Vec<(usize, usize)> = Vec::new();
     let mut open = None;
@@ -59,8 +65,8 @@ pub fn attribute(lex: &Lexicon, ents: &mut DocEntities, sv: &mut SentenceView) {
             let mut cand = None;
             let mut m_at = j;
             for _ in 0..3 {
-                match mention_at(m_at) {
-                    Some(m) if speaker_class(m.entity) => {
+                match mention_at(sv, m_at) {
+                    Some(m) if speaker_class(ents, m.entity) => {
                         cand = Some(m.entity);
                         if ents.get(m.entity).class == Class::Person {
                             break;
@@ -89,7 +95,7 @@ pub fn attribute(lex: &Lexicon, ents: &mut DocEntities, sv: &mut SentenceView) {
             // Canonical order: X a déclaré que … / X affirme : « … »
             if let Some(subj) = super::relations::subject_before(lex, ents, sv, verb_start) {
                 if let Some(&s) = subj.first() {
-                    if speaker_class(s) {
+                    if speaker_class(ents, s) {
                         speaker = Some(s);
                     }
                 }
@@ -125,15 +131,15 @@ pub fn attribute(lex: &Lexicon, ents: &mut DocEntities, sv: &mut SentenceView) {
         let mut j = k + len;
         // Skip "l'agence de presse", "le quotidien", determiners.
         let mut skipped = 0;
-        while j < n && skipped < 5 && mention_at(j).is_none() && !matches!(norms[j], "," | "." | "«") {
+        while j < n && skipped < 5 && mention_at(sv, j).is_none() && !matches!(norms[j], "," | "." | "«") {
             j += 1;
             skipped += 1;
         }
         let mut who = Vec::new();
-        while let Some(m) = mention_at(j) {
+        while let Some(m) = mention_at(sv, j) {
             who.push(m.entity);
             j = m.end;
-            if j < n && matches!(norms[j], "et" | ",") && mention_at(j + 1).is_some() {
+            if j < n && matches!(norms[j], "et" | ",") && mention_at(sv, j + 1).is_some() {
                 j += 1;
             } else {
                 break;
@@ -144,7 +150,7 @@ pub fn attribute(lex: &Lexicon, ents: &mut DocEntities, sv: &mut SentenceView) {
             if media {
                 set(0, k, None, Some(w), sv);
                 set(j, n, None, Some(w), sv);
-            } else if speaker_class(w) {
+            } else if speaker_class(ents, w) {
                 set(0, k, Some(w), None, sv);
                 set(j, n, Some(w), None, sv);
             }
