@@ -420,7 +420,11 @@ impl Gazetteer {
             let ok = match p.case {
                 CaseRule::Any => true,
                 CaseRule::Capitalized => toks[a].cap && !(p.ambiguous && a == 0),
-                CaseRule::Upper => toks[a..b].iter().filter(|t| t.kind == TokKind::Word).all(|t| t.upper),
+                // French press also writes long acronyms as words after an article: "l'Otan", "l'Onu".
+                CaseRule::Upper => {
+                    toks[a..b].iter().filter(|t| t.kind == TokKind::Word).all(|t| t.upper)
+                        || (b == a + 1 && toks[a].cap && toks[a].norm.chars().count() >= 3 && a > 0 && matches!(toks[a - 1].norm.as_str(), "l'" | "le" | "la" | "du" | "au" | "de"))
+                }
             };
             if ok {
                 cands.push((a, b, m.pattern().as_usize()));

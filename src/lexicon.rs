@@ -212,6 +212,8 @@ pub struct Title {
     pub relation: String,
     #[serde(default)]
     pub of_person: bool,
+    #[serde(default)]
+    pub default_of: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -35,7 +35,17 @@ pub fn find(lex: &Lexicon, ents: &mut DocEntities, sv: &mut SentenceView, year: 
     let n = toks.len();
     let mut covered = vec![false; n];
     // 1. Gazetteer names.
-    for h in g.find(toks) {
+    let hits = g.find(toks);
+    let cap_word = |k: usize| k < n && is_word(&toks[k]) && toks[k].cap && !toks[k].norm.ends_with('\'') && !c.not_names.contains(&toks[k].norm) && !c.person_cues.contains(&toks[k].norm) && lex.titles.match_at(&[toks[k].norm.as_str()], 0).is_none();
+    let covered_by_hit = |k: usize| hits.iter().any(|h| h.start <= k && k < h.end);
+    for h in hits.iter().cloned() {
+        let single = h.end - h.start == 1 && !toks[h.start].upper;
+        // "Rachid Aliev" is not Ilham Aliyev; "Jordan Bardella" is not Jordan; "Arménie Libre" is a name of its own.
+        if single && ((h.start > 0 && cap_word(h.start - 1) && !covered_by_hit(h.start - 1) && !c.particles.contains(&toks[h.start - 1].norm))
+            || (cap_word(h.end) && !covered_by_hit(h.end) && !toks[h.end].upper))
+        {
+            continue;
+        }
         let e = ents.known(lex, h.entity);
         let acting = g.entities[h.entity].capital_of.map(|c| ents.known(lex, c));
         covered[h.start..h.end].iter_mut().for_each(|x| *x = true);
@@ -46,6 +56,13 @@ pub fn find(lex: &Lexicon, ents: &mut DocEntities, sv: &mut SentenceView, year: 
         }
         let locative = p > 0 && matches!(toks[p - 1].norm.as_str(), "a" | "à" | "au" | "depuis" | "vers" | "pres" | "près" | "dans" | "en" | "jusqu'a" | "jusqu'à" | "via" | "sur");
         sv.mentions.push(Mention { start: h.start, end: h.end, entity: e, kind: if acting.is_some() { MKind::Capital } else { MKind::Name }, acting, locative });
+        if let Some(parent) = g.entities[h.entity].part_of {
+            let inner = g.find(&toks[h.start + 1..h.end]);
+            if inner.iter().any(|x| x.entity == parent) {
+                let pe = ents.known(lex, parent);
+                sv.extra_mentions.push(pe);
+            }
+        }
     }
     // 2. Titles (before unknown names: they type them).
     let norms: Vec<&str> = toks.iter().map(|t| t.norm.as_str()).collect();
@@ -93,6 +110,11 @@ pub fn find(lex: &Lexicon, ents: &mut DocEntities, sv: &mut SentenceView, year: 
                 }
             }
         }
+        if of.is_none() {
+            if let Some(d) = lex.titles.titles[ti].default_of.as_deref().and_then(|d| g.get(d)) {
+                of = Some(ents.known(lex, d));
+            }
+        }
         sv.titles.push(TitleUse { start: i, end: i + len, title: ti, of, person: None, of_end: j });
         i += len;
     }
@@ -136,6 +158,7 @@ fn names(lex: &Lexicon, ents: &mut DocEntities, sv: &mut SentenceView, covered: 
         let t = &toks[i];
         let starts_run = !covered[i]
             && is_word(t)
+            && !c.person_cues.contains(&t.norm)
             && t.cap
             && (!c.not_names.contains(&t.norm) || (i > 0 && c.particles.contains(&t.norm) && i + 1 < n && toks[i + 1].cap && is_word(&toks[i + 1])))
             && !(c.organization_words.contains(&t.norm) && !t.cap);
@@ -159,6 +182,16 @@ fn names(lex: &Lexicon, ents: &mut DocEntities, sv: &mut SentenceView, covered: 
                 j += 1;
                 continue;
             }
+            // "al-Baghdadi", "ben-Ali"
+            if c.particles.contains(&tj.norm) && j + 2 < n && toks[j + 1].norm == "-" && toks[j + 1].glued && toks[j + 2].glued && toks[j + 2].cap {
+                j += 3;
+                continue;
+            }
+            // "de La Tour", "van der Leyen"
+            if c.particles.contains(&tj.norm) && j + 2 < n && c.particles.contains(&toks[j + 1].norm) && toks[j + 1].cap && is_word(&toks[j + 2]) && toks[j + 2].cap {
+                j += 3;
+                continue;
+            }
             if (c.particles.contains(&tj.norm) || (org_head && matches!(tj.norm.as_str(), "de" | "des" | "du" | "d'" | "pour" | "et" | "la" | "l'" | "le" | "les")))
                 && j + 1 < n
                 && is_word(&toks[j + 1])
@@ -170,7 +203,26 @@ fn names(lex: &Lexicon, ents: &mut DocEntities, sv: &mut SentenceView, covered: 
             }
             break;
         }
-        let (a, b) = (i, j);
+        // A name defined by the acronym in parentheses that follows it: take everything up to "(".
+        let mut j = j;
+        if let Some(par) = (j..(i + 12).min(n)).find(|&k| toks[k].norm == "(") {
+            let clean_between = (j..par).all(|k| is_word(&toks[k]) || matches!(toks[k].norm.as_str(), "-" | "'"));
+            if clean_between && par + 2 < n && toks[par + 1].upper && toks[par + 2].norm == ")" {
+                let acr = &toks[par + 1].norm;
+                if acr.starts_with(&t.norm[..t.norm.chars().next().map(|ch| ch.len_utf8()).unwrap_or(1)]) {
+                    j = par;
+                }
+            }
+        }
+        // "le ministère des Situations d'urgence": an organisation word before the name is part of it.
+        let mut a = i;
+        if i >= 2 && matches!(toks[i - 1].norm.as_str(), "de" | "des" | "du" | "d'") && c.organization_words.contains(&toks[i - 2].norm) && !covered[i - 2] {
+            a = i - 2;
+            if j + 1 < n && matches!(toks[j].norm.as_str(), "de" | "d'") && is_word(&toks[j + 1]) && !toks[j + 1].cap {
+                j += 2;
+            }
+        }
+        let (a, b) = (a, j);
         i = j;
         let words = toks[a..b].iter().filter(|t| is_word(t)).count();
         let upper_run = toks[a..b].iter().filter(|t| is_word(t)).all(|t| t.upper);

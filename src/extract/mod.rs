@@ -240,6 +240,8 @@ pub struct SentenceView<'a> {
     /// Facts stated by titles: (person, predicate, of, first token, end token).
     pub title_facts: Vec<(usize, String, usize, usize, usize)>,
     pub pending_of_person: Vec<(usize, usize)>,
+    /// Entities named inside another name ("de l'OSCE" in "Groupe de Minsk de l'OSCE").
+    pub extra_mentions: Vec<usize>,
     /// Per token: who said it (reported speech) and which outlet reports it.
     pub said_by: Vec<Option<usize>>,
     pub reported_by: Vec<Option<usize>>,
@@ -313,6 +315,7 @@ pub fn extract(lex: &Lexicon, body: &str, clean: &CleanText) -> Extraction {
             titles: Vec::new(),
             title_facts: Vec::new(),
             pending_of_person: Vec::new(),
+            extra_mentions: Vec::new(),
             said_by: vec![None; s.tokens.len()],
             reported_by: vec![None; s.tokens.len()],
         };
@@ -339,6 +342,7 @@ pub fn extract(lex: &Lexicon, body: &str, clean: &CleanText) -> Extraction {
                 _ => {}
             }
         }
+        mentioned.extend(sv.extra_mentions.iter().copied());
         for f in &fs {
             mentioned.insert(f.subject);
             mentioned.insert(f.object);

@@ -21,6 +21,15 @@ fn arg(m: &Mention) -> usize {
     m.acting.unwrap_or(m.entity)
 }
 
+/// As `arg`, but a capital stays a place where the rule wants a place ("Bakou, capitale de…").
+fn arg_for(ents: &DocEntities, m: &Mention, classes: &[Class]) -> usize {
+    match m.acting {
+        Some(a) if !class_ok(ents, a, classes) && class_ok(ents, m.entity, classes) => m.entity,
+        Some(a) => a,
+        None => m.entity,
+    }
+}
+
 fn is_opener(lex: &Lexicon, norms: &[&str], k: usize) -> bool {
     lex.cues.clause_openers.match_ending_at(norms, k).is_some() || matches!(norms[k], "." | "!" | "?")
 }
@@ -213,9 +222,9 @@ fn first_mention(ents: &DocEntities, sv: &SentenceView, norms: &[&str], k: usize
         if m.start < k || m.start >= end {
             continue;
         }
-        if class_ok(ents, arg(m), classes) {
+        if class_ok(ents, arg_for(ents, m, classes), classes) {
             let g = group(sv, norms, mi);
-            return Some(g.into_iter().filter(|&i| sv.mentions[i].start < end + 8).map(|i| arg(&sv.mentions[i])).filter(|&e| class_ok(ents, e, classes)).collect());
+            return Some(g.into_iter().filter(|&i| sv.mentions[i].start < end + 8).map(|i| arg_for(ents, &sv.mentions[i], classes)).filter(|&e| class_ok(ents, e, classes)).collect());
         }
     }
     None
@@ -424,9 +433,14 @@ impl Ctx<'_> {
         // Passive: "est soutenu par X", participial "– classé comme … par X, Y et Z –".
         if form == FormKind::Participle {
             let chain_start = skip_chain_back(lex, &norms, k);
-            let etre = norms[chain_start..k].iter().any(|w| matches!(*w, "est" | "sont" | "été" | "était" | "étaient" | "sera" | "seront" | "fut" | "furent" | "soit" | "serait" | "etre" | "être"));
-            let avoir = norms[chain_start..k].iter().any(|w| matches!(*w, "a" | "ont" | "avait" | "avaient" | "aura" | "auront" | "aurait" | "auraient" | "avoir" | "ayant"));
-            if !avoir {
+            let chain = &norms[chain_start..k];
+            // Norms are folded: "été" is "ete", "être" is "etre".
+            let reflexive = chain.iter().any(|w| matches!(*w, "s'" | "se" | "me" | "m'" | "nous" | "vous"));
+            let etre = !reflexive && chain.iter().any(|w| matches!(*w, "est" | "sont" | "ete" | "etait" | "etaient" | "sera" | "seront" | "fut" | "furent" | "soit" | "serait" | "seraient" | "etre" | "etant"));
+            let avoir = chain.iter().any(|w| matches!(*w, "a" | "ont" | "avait" | "avaient" | "aura" | "auront" | "aurait" | "auraient" | "avoir" | "ayant"));
+            if reflexive {
+                // "s'est emparée de", "s'est rangée du côté de": active.
+            } else if !avoir || etre {
                 let end = clause_end(lex, sv, &norms, te);
                 let par = (te..end.max(te)).find(|&j| norms[j] == "par");
                 if let Some(par) = par {
@@ -557,7 +571,7 @@ impl Ctx<'_> {
         let subjects = if p > 0 && is_copula(norms[p - 1]) {
             subject_before(lex, ents, sv, p - 1)
         } else if p > 0 && norms[p - 1] == "," {
-            sv.mentions.iter().rposition(|m| m.end + 1 == p).map(|mi| vec![arg(&sv.mentions[mi])])
+            sv.mentions.iter().rposition(|m| m.end + 1 == p).map(|mi| vec![arg_for(ents, &sv.mentions[mi], &rule.subject)])
         } else {
             None
         };
