@@ -228,7 +228,14 @@ impl RuleSet {
             }
         }
         for v in set.index.values_mut() {
-            v.sort_by(|a, b| b.tokens.len().cmp(&a.tokens.len()).then(a.rule.cmp(&b.rule)));
+            // Folding merges "classe" and "classé": keep the participle reading, which
+            // falls back to the active one when no passive is in sight.
+            let rank = |f: FormKind| match f {
+                FormKind::Participle => 0,
+                FormKind::Conditional => 1,
+                FormKind::Finite => 2,
+            };
+            v.sort_by(|a, b| b.tokens.len().cmp(&a.tokens.len()).then(a.rule.cmp(&b.rule)).then(a.tokens.cmp(&b.tokens)).then(rank(a.form).cmp(&rank(b.form))));
             v.dedup_by(|a, b| a.tokens == b.tokens && a.rule == b.rule);
         }
         Ok(set)

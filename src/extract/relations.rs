@@ -24,7 +24,7 @@ fn arg(m: &Mention) -> usize {
 /// As `arg`, but a capital stays a place where the rule wants a place ("Bakou, capitale de…").
 fn arg_for(ents: &DocEntities, m: &Mention, classes: &[Class]) -> usize {
     match m.acting {
-        Some(a) if !class_ok(ents, a, classes) && class_ok(ents, m.entity, classes) => m.entity,
+        Some(_) if !classes.is_empty() && class_ok(ents, m.entity, classes) => m.entity,
         Some(a) => a,
         None => m.entity,
     }
@@ -81,6 +81,11 @@ fn group(sv: &SentenceView, norms: &[&str], mi: usize) -> Vec<usize> {
     while hi + 1 < ms.len() && joiner(ms[hi].end, ms[hi + 1].start) {
         hi += 1;
     }
+    // "X, Y" alone is an apposition or a dislocation; a list ends with "et", "ou"…
+    let conj = (lo..hi).any(|i| (ms[i].end..ms[i + 1].start).any(|k| matches!(norms[k], "et" | "ou" | "/" | "ainsi")));
+    if !conj {
+        return vec![mi];
+    }
     (lo..=hi).collect()
 }
 
@@ -102,6 +107,11 @@ fn skip_chain_back(lex: &Lexicon, norms: &[&str], mut k: usize) -> usize {
 /// The subject of a verb whose chain starts at `pos`: the nearest mention
 /// before it, in the same clause, not inside a prepositional phrase.
 pub fn subject_before(lex: &Lexicon, ents: &DocEntities, sv: &SentenceView, pos: usize) -> Option<Vec<usize>> {
+    subject_for(lex, ents, sv, pos, &[])
+}
+
+/// As `subject_before`, a capital staying a place where `classes` want one.
+fn subject_for(lex: &Lexicon, ents: &DocEntities, sv: &SentenceView, pos: usize, classes: &[Class]) -> Option<Vec<usize>> {
     let norms = norms(sv);
     let c = &lex.cues;
     let mut k = skip_chain_back(lex, &norms, pos);
@@ -137,7 +147,7 @@ pub fn subject_before(lex: &Lexicon, ents: &DocEntities, sv: &SentenceView, pos:
         let before = stop - 1;
         let before = if before > 0 && norms[before - 1] == "," { before - 1 } else { before };
         if let Some(mi) = sv.mentions.iter().rposition(|m| m.end == before) {
-            return Some(group(sv, &norms, mi).into_iter().map(|i| arg(&sv.mentions[i])).collect());
+            return Some(group(sv, &norms, mi).into_iter().map(|i| arg_for(ents, &sv.mentions[i], classes)).collect());
         }
         return None;
     }
@@ -149,7 +159,7 @@ pub fn subject_before(lex: &Lexicon, ents: &DocEntities, sv: &SentenceView, pos:
         if governed(lex, sv, &norms, m) {
             continue;
         }
-        return Some(group(sv, &norms, mi).into_iter().filter(|&i| !governed(lex, sv, &norms, &sv.mentions[i]) || i != mi).map(|i| arg(&sv.mentions[i])).collect());
+        return Some(group(sv, &norms, mi).into_iter().filter(|&i| i == mi || !governed(lex, sv, &norms, &sv.mentions[i])).map(|i| arg_for(ents, &sv.mentions[i], classes)).collect());
     }
     None
 }
@@ -159,7 +169,12 @@ fn class_ok(ents: &DocEntities, e: usize, classes: &[Class]) -> bool {
 }
 
 /// Where the object phrase of a trigger ending at `pos` starts, after adverbs and one of `preps`.
-fn object_start(lex: &Lexicon, norms: &[&str], mut k: usize, preps: &[Vec<String>]) -> Option<usize> {
+fn object_start(lex: &Lexicon, sv: &SentenceView, norms: &[&str], k: usize, preps: &[Vec<String>]) -> Option<usize> {
+    object_start_reach(lex, sv, norms, k, preps, false)
+}
+
+/// `reach`: the preposition may follow the verb's own complement (verbs only).
+fn object_start_reach(lex: &Lexicon, sv: &SentenceView, norms: &[&str], mut k: usize, preps: &[Vec<String>], reach: bool) -> Option<usize> {
     let c = &lex.cues;
     let n = norms.len();
     loop {
@@ -192,6 +207,22 @@ fn object_start(lex: &Lexicon, norms: &[&str], mut k: usize, preps: &[Vec<String
     // A direct object must not open with a preposition (other than a partitive "des"/"du").
     if direct && !(lex.cues.prepositions.contains(norms[k]) && !matches!(norms[k], "des" | "du" | "de" | "d'")) {
         return Some(k);
+    }
+    if !reach || preps.iter().all(|p| p.is_empty()) {
+        return None;
+    }
+    // The preposition may come after the verb's own complement: "a livré des drones
+    // Bayraktar TB2 à l'armée", "a signé un accord de coopération militaire avec l'Arménie".
+    let stop = |m: usize| matches!(norms[m], "," | "." | ";" | ":" | "«" | "»" | "(" | "qui" | "que" | "qu'" | "dont" | "et" | "mais") || sv.mentions.iter().any(|x| x.start == m && x.kind == MKind::Name);
+    for m in k + 1..(k + 7).min(n) {
+        if stop(m - 1) {
+            break;
+        }
+        for p in preps.iter().filter(|p| !p.is_empty()) {
+            if m + p.len() <= n && p.iter().zip(&norms[m..]).all(|(a, b)| a == b) {
+                return Some(m + p.len());
+            }
+        }
     }
     None
 }
@@ -317,11 +348,13 @@ fn polarity(lex: &Lexicon, norms: &[&str], t: usize, te: usize, nominal: bool, f
 
 struct Ctx<'l> {
     lex: &'l Lexicon,
+    /// Token positions of verb triggers in the sentence.
+    verbs: Vec<usize>,
 }
 
 /// All facts of a sentence, title facts included.
 pub fn find(lex: &Lexicon, ents: &mut DocEntities, sv: &mut SentenceView) -> Vec<Fact> {
-    let ctx = Ctx { lex };
+    let mut ctx = Ctx { lex, verbs: Vec::new() };
     let mut out = Vec::new();
     for (p, pred, o, a, _) in sv.title_facts.clone() {
         push(&mut out, sv, a, p, &pred, o, "title", 0.75, Modality::Asserted);
@@ -343,11 +376,16 @@ pub fn find(lex: &Lexicon, ents: &mut DocEntities, sv: &mut SentenceView) -> Vec
         }
         k += longest;
     }
+    ctx.verbs = triggers.iter().filter(|(_, t)| !t.nominal && lex.rules.rules[t.rule].kind == Kind::Verb).map(|(k, _)| *k).collect();
     // An appeal or demand opens a wish: what follows in its clause is not asserted.
     let appeal_positions: Vec<usize> = triggers.iter().filter(|(_, t)| matches!(lex.rules.rules[t.rule].predicate.as_str(), "callsOn" | "demands" | "requestsHelpFrom")).map(|(k, _)| *k).collect();
     for (k, trig) in triggers {
         let rule = &lex.rules.rules[trig.rule];
         let te = k + trig.tokens.len();
+        // "une attaque", "l'appel": a verb form right after a determiner is a noun.
+        if !trig.nominal && rule.kind == Kind::Verb && k > 0 && matches!(norms[k - 1], "un" | "une" | "le" | "la" | "l'" | "les" | "des" | "cette" | "ces" | "son" | "sa" | "ses" | "leur" | "leurs" | "du" | "au" | "aux") {
+            continue;
+        }
         let Some(modality) = polarity(lex, &norms, k, te, trig.nominal, trig.form) else { continue };
         if !matches!(rule.predicate.as_str(), "callsOn" | "demands" | "requestsHelpFrom")
             && appeal_positions.iter().any(|&a| a < k && k - a <= 12 && !(a..k).any(|j| matches!(norms[j], "." | ";")))
@@ -359,6 +397,9 @@ pub fn find(lex: &Lexicon, ents: &mut DocEntities, sv: &mut SentenceView) -> Vec
             if !norms[te..end].iter().any(|w| lex.rules.requires[trig.rule].iter().any(|r| w == r)) {
                 continue;
             }
+        }
+        if std::env::var_os("NEWSKG_DEBUG").is_some() {
+            eprintln!("trigger {} at {k} ({:?}) modality {:?}", rule.id, trig.tokens, modality);
         }
         let pairs = match rule.kind {
             Kind::Verb => ctx.verb(ents, sv, rule, trig.rule, k, te, trig.form),
@@ -446,7 +487,7 @@ impl Ctx<'_> {
                 if let Some(par) = par {
                     let agents = first_mention(ents, sv, &norms, par + 1, (par + 5).min(norms.len()), &rule.subject);
                     let patients = if etre {
-                        subject_before(lex, ents, sv, chain_start)
+                        subject_for(lex, ents, sv, chain_start, &rule.object)
                     } else {
                         // The noun the participle qualifies: the nearest mention before it.
                         let mut p = chain_start;
@@ -461,25 +502,27 @@ impl Ctx<'_> {
                     }
                     return found;
                 }
-                if etre {
+                // "est parvenu à", "est sorti de": a compound tense with être, not a passive.
+                let motion = k + 1 < norms.len() && matches!(norms[k + 1], "a" | "au" | "aux" | "de" | "du" | "d'" | "des" | "en");
+                if etre && !motion {
                     return found;
                 }
             }
         }
         let chain_start = skip_chain_back(lex, &norms, k);
-        let subjects = subject_before(lex, ents, sv, chain_start).unwrap_or_default();
+        let subjects = subject_for(lex, ents, sv, chain_start, &rule.subject).unwrap_or_default();
         let subjects: Vec<usize> = subjects.into_iter().filter(|&e| class_ok(ents, e, &rule.subject)).collect();
         let state = subjects.first().and_then(|&s| ents.state_of(s)).filter(|_| subjects.len() == 1);
         found.forces = add_implicit(lex, ents, sv, state, te);
         let preps = &lex.rules.object_preps[ri];
         if rule.subject_from.as_deref() == Some("object") {
             // "X a déployé une force … dans la région": the force is the subject.
-            let Some(s0) = object_start(lex, &norms, te, &[Vec::new()]) else { return found };
+            let Some(s0) = object_start(lex, sv, &norms, te, &[Vec::new()]) else { return found };
             let end = clause_end(lex, sv, &norms, s0);
             let Some(movers) = first_mention(ents, sv, &norms, s0, end, &rule.subject) else { return found };
             let after = sv.mentions.iter().filter(|m| m.start >= s0 && movers.contains(&arg(m))).map(|m| m.end).max().unwrap_or(s0);
             for j in after..end.min(norms.len()) {
-                if let Some(o0) = object_start(lex, &norms, j, preps).filter(|&o| o > j) {
+                if let Some(o0) = object_start(lex, sv, &norms, j, preps).filter(|&o| o > j) {
                     if let Some(places) = first_mention(ents, sv, &norms, o0, (o0 + 6).min(norms.len()), &rule.object) {
                         found.facts = cross(&movers, &places, 1.0);
                         break;
@@ -488,7 +531,7 @@ impl Ctx<'_> {
             }
             return found;
         }
-        let Some(o0) = object_start(lex, &norms, te, preps) else {
+        let Some(o0) = object_start_reach(lex, sv, &norms, te, preps, true) else {
             if rule.reciprocal && subjects.len() >= 2 {
                 found.facts = pairs(&subjects);
             }
@@ -511,14 +554,14 @@ impl Ctx<'_> {
         let mut found = Found::default();
         // Skip adjectives after the noun ("l'opération militaire azerbaïdjanaise" keeps the demonym).
         let mut j = te;
-        while j < n && j < te + 2 && sv.toks[j].kind == TokKind::Word && !sv.toks[j].cap && !lex.cues.prepositions.contains(norms[j]) && !sv.mentions.iter().any(|m| m.start == j) && !matches!(norms[j], "et" | "ou" | "qui" | "que") {
+        while j < n && j < te + 2 && sv.toks[j].kind == TokKind::Word && !sv.toks[j].cap && !lex.cues.prepositions.contains(norms[j]) && !sv.mentions.iter().any(|m| m.start == j && m.kind != MKind::Demonym) && !matches!(norms[j], "et" | "ou" | "qui" | "que") {
             j += 1;
         }
         // Subject: "le soutien DE la Turquie", else the clause subject ("a apporté son soutien").
         let mut subjects = None;
         let spreps = &lex.rules.subject_preps[ri];
         let mut after_subject = j;
-        if let Some(s0) = object_start(lex, &norms, j, spreps).filter(|&s| s > j) {
+        if let Some(s0) = object_start(lex, sv, &norms, j, spreps).filter(|&s| s > j) {
             let mut s1 = s0;
             // "des terroristes du PKK"
             while s1 < n && (lex.cues.member_nouns.contains(norms[s1]) || matches!(norms[s1], "de" | "du" | "des" | "d'" | "la" | "le" | "les" | "l'")) && s1 < s0 + 3 {
@@ -534,6 +577,10 @@ impl Ctx<'_> {
         }
         let possessive = k > 0 && lex.cues.possessives.contains(norms[k - 1]);
         let mut factor = 1.0;
+        // "a repoussé une attaque azerbaïdjanaise": the noun belongs to another verb's object.
+        if subjects.is_none() && self.verbs.iter().any(|&v| v < k && k - v <= 4 && !(v..k).any(|j| is_opener(lex, &norms, j))) {
+            return found;
+        }
         if subjects.is_none() {
             // The clause subject, when the noun is an object ("a lancé des attaques", "son soutien").
             let s = subject_before(lex, ents, sv, k.saturating_sub(1).max(0)).map(|v| v.into_iter().filter(|&e| class_ok(ents, e, &rule.subject)).collect::<Vec<_>>());
@@ -546,7 +593,7 @@ impl Ctx<'_> {
         let state = subjects.first().and_then(|&s| ents.state_of(s)).filter(|_| subjects.len() == 1);
         found.forces = add_implicit(lex, ents, sv, state, te);
         let opreps = &lex.rules.object_preps[ri];
-        let Some(o0) = object_start(lex, &norms, after_subject, opreps) else {
+        let Some(o0) = object_start(lex, sv, &norms, after_subject, opreps) else {
             // "l'offensive azerbaïdjanaise": a demonym right after the noun is no object.
             return found;
         };
@@ -569,7 +616,7 @@ impl Ctx<'_> {
             p -= 1;
         }
         let subjects = if p > 0 && is_copula(norms[p - 1]) {
-            subject_before(lex, ents, sv, p - 1)
+            subject_for(lex, ents, sv, p - 1, &rule.subject)
         } else if p > 0 && norms[p - 1] == "," {
             sv.mentions.iter().rposition(|m| m.end + 1 == p).map(|mi| vec![arg_for(ents, &sv.mentions[mi], &rule.subject)])
         } else {
@@ -582,14 +629,16 @@ impl Ctx<'_> {
         while j < n && j < te + 2 && sv.toks[j].kind == TokKind::Word && !sv.toks[j].cap && !lex.cues.prepositions.contains(norms[j]) && !sv.mentions.iter().any(|m| m.start == j) {
             j += 1;
         }
-        // A demonym right after the noun is the object: "territoire azerbaïdjanais".
+        // A demonym right after the noun is the object ("territoire azerbaïdjanais") when the
+        // rule takes a direct object; otherwise it is an adjective ("la branche syrienne du PKK").
         if let Some(m) = sv.mentions.iter().find(|m| m.start == te && m.kind == MKind::Demonym) {
-            if rule.object_preps.iter().any(|p| p.is_empty()) || rule.object.contains(&Class::Country) {
+            if rule.object_preps.iter().any(|p| p.is_empty()) && rule.object.contains(&Class::Country) {
                 found.facts = cross(&subjects, &[arg(m)], 1.0);
                 return found;
             }
+            j = j.max(te + 1);
         }
-        let Some(o0) = object_start(lex, &norms, j, &lex.rules.object_preps[ri]) else { return found };
+        let Some(o0) = object_start(lex, sv, &norms, j, &lex.rules.object_preps[ri]) else { return found };
         let end = clause_end(lex, sv, &norms, o0);
         if let Some(objects) = first_mention(ents, sv, &norms, o0, end.min(o0 + 6), &rule.object) {
             found.facts = cross(&subjects, &objects, 1.0);
