@@ -381,11 +381,12 @@ impl Gazetteer {
 
     fn add_pattern(&mut self, seen: &mut BTreeMap<String, usize>, name: &str, entity: usize, tr: &Transliteration) {
         let key = alias_key(name, tr);
-        if key.trim().is_empty() || seen.contains_key(&key) {
+        if key.trim().is_empty() {
             return;
         }
         let letters: Vec<char> = name.chars().filter(|c| c.is_alphabetic()).collect();
-        let words = name.split_whitespace().count();
+        // Words that count are those left in the key ("Le Monde" is one word: "monde").
+        let words = key.split_whitespace().count();
         let case = if letters.len() >= 2 && letters.iter().all(|c| c.is_uppercase()) {
             CaseRule::Upper
         } else if words == 1 && letters.first().is_some_and(|c| c.is_uppercase()) {
@@ -393,6 +394,14 @@ impl Gazetteer {
         } else {
             CaseRule::Any
         };
+        if let Some(&p) = seen.get(&key) {
+            // The same name written more loosely ("Tass" beside "TASS") relaxes the case rule.
+            let looser = |a: CaseRule, b: CaseRule| matches!((a, b), (CaseRule::Upper, CaseRule::Capitalized | CaseRule::Any) | (CaseRule::Capitalized, CaseRule::Any));
+            if self.patterns[p].entity == entity && looser(self.patterns[p].case, case) {
+                self.patterns[p].case = case;
+            }
+            return;
+        }
         seen.insert(key.clone(), self.patterns.len());
         self.keys.push(key);
         self.patterns.push(Pattern { entity, case, ambiguous: self.entities[entity].ambiguous && words == 1 });

@@ -186,6 +186,8 @@ pub struct Cues {
     pub force_words: WordSet,
     pub place_words: WordSet,
     pub person_suffixes: Vec<String>,
+    /// Given names (folded), from `lexicon/first_names.txt`.
+    pub first_names: HashSet<String>,
 }
 
 impl Cues {
@@ -275,6 +277,11 @@ pub struct Conjugator {
 impl Conjugator {
     /// Every folded form of `lemma` ("appeler@eler2" forces a model).
     pub fn forms(&self, lemma: &str) -> Result<Vec<(String, FormKind)>, String> {
+        Ok(self.raw_forms(lemma)?.into_iter().map(|(f, k)| (fold(&f), k)).collect())
+    }
+
+    /// Every form as written (lower case, with accents): "condamné" stays apart from "condamne".
+    pub fn raw_forms(&self, lemma: &str) -> Result<Vec<(String, FormKind)>, String> {
         let (lemma, forced) = match lemma.split_once('@') {
             Some((l, m)) => (l.trim(), Some(m.trim())),
             None => (lemma.trim(), None),
@@ -296,7 +303,7 @@ impl Conjugator {
         let mut out = Vec::new();
         for (list, kind) in [(&model.forms, FormKind::Finite), (&model.participles, FormKind::Participle), (&model.conditional, FormKind::Conditional)] {
             for f in list {
-                out.push((fold(&format!("{stem}{f}")), kind));
+                out.push((format!("{stem}{f}").to_lowercase(), kind));
             }
         }
         Ok(out)
@@ -386,6 +393,11 @@ impl Lexicon {
             force_words: set(&cf.names.force_words),
             place_words: set(&cf.names.place_words),
             person_suffixes: cf.names.person_suffixes.iter().map(|w| fold(w)).collect(),
+            first_names: {
+                let path = lex_dir.join("first_names.txt");
+                let text = std::fs::read_to_string(&path).map_err(|e| LexiconError::Io { path: path.clone(), source: e })?;
+                text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).map(fold).collect()
+            },
             sentence: cf.sentence,
             boilerplate: cf.boilerplate,
         };

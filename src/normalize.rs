@@ -13,6 +13,8 @@ pub fn fold(s: &str) -> String {
         match c {
             '\u{2019}' | '\u{2018}' | '\u{02BC}' | '`' | '\u{00B4}' => out.push('\''),
             'ə' | 'Ə' => out.push('a'),
+            // "à" (preposition) must stay apart from "a" (has): the grammar reads them differently.
+            'à' | 'À' => out.push('à'),
             'ı' | 'İ' => out.push('i'),
             'ß' => out.push_str("ss"),
             'œ' | 'Œ' => out.push_str("oe"),
@@ -130,6 +132,7 @@ mod tests {
         assert_eq!(fold("l’Arménie"), "l'armenie");
         assert_eq!(fold("Œuvre"), "oeuvre");
         assert_eq!(fold("Erdoğan"), "erdogan");
+        assert_eq!(fold("À Bakou, il a dit"), "à bakou, il a dit");
     }
 
     #[test]

@@ -119,6 +119,8 @@ struct RuleFile {
 #[derive(Debug, Clone)]
 pub struct Trigger {
     pub tokens: Vec<String>,
+    /// For participles: the first word as written ("classé"), to tell it from "classe".
+    pub surface: Option<String>,
     pub rule: usize,
     pub form: FormKind,
     /// Noun triggers (nominalisations and copula nouns).
@@ -171,15 +173,16 @@ impl RuleSet {
                     return Err(err(format!("unknown predicate {}", r.predicate)));
                 }
                 let ri = set.rules.len();
-                let mut add = |tokens: Vec<String>, form: FormKind, nominal: bool| {
+                let mut add = |tokens: Vec<String>, form: FormKind, nominal: bool, surface: Option<String>| {
                     if tokens.is_empty() {
                         return;
                     }
-                    set.index.entry(tokens[0].clone()).or_default().push(Trigger { tokens, rule: ri, form, nominal });
+                    set.index.entry(tokens[0].clone()).or_default().push(Trigger { tokens, surface, rule: ri, form, nominal });
                 };
                 for v in &r.verbs {
-                    for (f, k) in conj.forms(v).map_err(&err)? {
-                        add(vec![f], k, false);
+                    for (raw, k) in conj.raw_forms(v).map_err(&err)? {
+                        let surface = (k == FormKind::Participle).then(|| raw.clone());
+                        add(vec![fold(&raw)], k, false, surface);
                     }
                 }
                 for p in &r.phrases {
@@ -191,16 +194,17 @@ impl RuleSet {
                         None => head.to_string(),
                     };
                     let rest: Vec<String> = words.iter().skip(1).cloned().collect();
-                    match conj.forms(&lemma) {
+                    match conj.raw_forms(&lemma) {
                         Ok(forms) => {
-                            for (f, k) in forms {
-                                let mut t = vec![f];
+                            for (raw, k) in forms {
+                                let surface = (k == FormKind::Participle).then(|| raw.clone());
+                                let mut t = vec![fold(&raw)];
                                 t.extend(rest.iter().cloned());
-                                add(t, k, false);
+                                add(t, k, false, surface);
                             }
                         }
                         // A phrase that does not start with a verb is matched as written.
-                        Err(_) => add(words.clone(), FormKind::Finite, true),
+                        Err(_) => add(words.clone(), FormKind::Finite, true, None),
                     }
                 }
                 for n in &r.nouns {
@@ -209,13 +213,13 @@ impl RuleSet {
                     // Plural on the head (first word): "forces d'occupation"; single words get both.
                     if init.is_empty() {
                         for p in plural(last) {
-                            add(vec![p], FormKind::Finite, true);
+                            add(vec![p], FormKind::Finite, true, None);
                         }
                     } else {
                         for p in plural(&words[0]) {
                             let mut t = vec![p];
                             t.extend(words[1..].iter().cloned());
-                            add(t, FormKind::Finite, true);
+                            add(t, FormKind::Finite, true, None);
                         }
                     }
                 }

@@ -141,14 +141,27 @@ pub fn find(lex: &Lexicon, ents: &mut DocEntities, sv: &mut SentenceView, year: 
         covered[k] = true;
     }
     // 4. Unknown names.
-    names(lex, ents, sv, &mut covered);
+    names(lex, ents, sv, &mut covered, year);
+    // "la région", "l'enclave": the last place named before this sentence.
+    if let Some(place) = ents.last_place {
+        for k in 1..n {
+            if covered[k] || !matches!(norms[k - 1], "la" | "l'" | "cette" | "le") || !c.place_anaphors.contains(norms[k]) {
+                continue;
+            }
+            let followed = k + 1 < n && (matches!(norms[k + 1], "de" | "du" | "d'" | "des") || g.demonym(&toks[k + 1]).is_some() || toks[k + 1].cap);
+            if !followed {
+                sv.mentions.push(Mention { start: k, end: k + 1, entity: place, kind: MKind::Anaphor, acting: None, locative: false });
+                covered[k] = true;
+            }
+        }
+    }
     sv.mentions.sort_by_key(|m| (m.start, m.end));
     // 5. Titles: holders and the facts they state.
     resolve_titles(lex, ents, sv, year);
 }
 
 /// Capitalised runs the gazetteer did not know, typed by their context.
-fn names(lex: &Lexicon, ents: &mut DocEntities, sv: &mut SentenceView, covered: &mut [bool]) {
+fn names(lex: &Lexicon, ents: &mut DocEntities, sv: &mut SentenceView, covered: &mut [bool], year: Option<i32>) {
     let c = &lex.cues;
     let toks = sv.toks;
     let n = toks.len();
@@ -232,7 +245,19 @@ fn names(lex: &Lexicon, ents: &mut DocEntities, sv: &mut SentenceView, covered: 
         let class = type_name(lex, sv, a, b, words, acronym.is_some(), upper_run);
         // Document coreference first: a surname, a first-name-less spelling or an acronym seen before.
         let key: Vec<String> = toks[a..b].iter().filter(|t| is_word(t) && !c.particles.contains(&t.norm)).map(|t| t.key.clone()).collect();
-        let existing = ents.find_by_tail(&key).or_else(|| ents.find_by_alias(&label));
+        let mut existing = ents.find_by_tail(&key).or_else(|| ents.find_by_alias(&label));
+        // "le président français Emmanuel": a name word of the title's holder is the holder.
+        if existing.is_none() && class == Some(Class::Person) {
+            let title = sv.titles.iter().find(|t| t.of_end == a || (t.of_end + 1 == a && toks[t.of_end].norm == ",")).cloned();
+            if let Some(t) = title {
+                let role = lex.titles.titles[t.title].role.clone();
+                if let Some(h) = ents.holder_for(lex, &role, t.of, year) {
+                    if key.iter().all(|w| ents.name_word_of(h, w)) {
+                        existing = Some(h);
+                    }
+                }
+            }
+        }
         let e = match (existing, class) {
             (Some(e), _) => e,
             (None, Some(cl)) => {
@@ -317,6 +342,9 @@ fn type_name(lex: &Lexicon, sv: &SentenceView, a: usize, b: usize, words: usize,
     if has_acronym {
         return Some(Class::Organization);
     }
+    if words >= 2 && !upper_run && c.first_names.contains(&toks[a].norm) {
+        return Some(Class::Person);
+    }
     if words >= 2 && !upper_run {
         let last = &toks[b - 1].norm;
         if c.person_suffixes().any(|s| last.ends_with(s)) {
@@ -343,8 +371,15 @@ fn resolve_titles(lex: &Lexicon, ents: &mut DocEntities, sv: &mut SentenceView, 
         let tu = sv.titles[ti].clone();
         let title = &lex.titles.titles[tu.title];
         // The named person: right after the title (", " allowed), or before it in apposition.
+        if let Some(of) = tu.of {
+            sv.extra_mentions.push(of);
+        }
         let mut after = tu.of_end;
         if after < norms.len() && norms[after] == "," {
+            after += 1;
+        }
+        // "le chef de l'État azerbaïdjanais, M. Aliyev"
+        while after < norms.len() && (lex.cues.person_cues.contains(&norms[after]) || (norms[after] == "." && after > tu.of_end)) {
             after += 1;
         }
         let person_after = sv.mentions.iter().find(|m| m.start == after && ents.get(m.entity).class == Class::Person).map(|m| m.entity);

@@ -151,17 +151,35 @@ fn subject_for(lex: &Lexicon, ents: &DocEntities, sv: &SentenceView, pos: usize,
         }
         return None;
     }
+    // Mentions after the nearest verb before us are that verb's objects ("la Turquie soutient
+    // l'offensive azerbaïdjanaise tout en appelant…"): the subject comes before that verb.
+    let limit = (stop..k).rev().find(|&j| verb_like(lex, &norms, j)).unwrap_or(k);
     for mi in (0..sv.mentions.len()).rev() {
         let m = &sv.mentions[mi];
-        if m.end > k || m.start < stop {
+        if m.end > limit || m.start < stop {
             continue;
         }
-        if governed(lex, sv, &norms, m) {
+        // An adjective ("le groupe français") is no subject; "la diplomatie arménienne" is.
+        if m.kind == MKind::Demonym || governed(lex, sv, &norms, m) {
             continue;
         }
         return Some(group(sv, &norms, mi).into_iter().filter(|&i| i == mi || !governed(lex, sv, &norms, &sv.mentions[i])).map(|i| arg_for(ents, &sv.mentions[i], classes)).collect());
     }
     None
+}
+
+/// A token that is certainly a finite verb or auxiliary ("a", "ont", "est", a trigger verb, a speech verb).
+fn verb_like(lex: &Lexicon, norms: &[&str], k: usize) -> bool {
+    let w = norms[k];
+    if matches!(w, "a" | "ont" | "avait" | "avaient" | "aura" | "auront" | "est" | "sont" | "etait" | "etaient" | "sera" | "seront" | "fut" | "furent") {
+        return true;
+    }
+    let after_det = k > 0 && matches!(norms[k - 1], "un" | "une" | "le" | "la" | "l'" | "les" | "des" | "du" | "au" | "aux" | "son" | "sa" | "ses" | "leur" | "leurs" | "cette" | "ces");
+    if after_det {
+        return false;
+    }
+    lex.speech_forms.get(w).is_some_and(|f| *f != FormKind::Participle)
+        || lex.rules.triggers_at(norms, k).any(|t| !t.nominal && t.form != FormKind::Participle && t.tokens.len() == 1)
 }
 
 fn class_ok(ents: &DocEntities, e: usize, classes: &[Class]) -> bool {
@@ -218,7 +236,8 @@ fn object_start_reach(lex: &Lexicon, sv: &SentenceView, norms: &[&str], mut k: u
         if stop(m - 1) {
             break;
         }
-        for p in preps.iter().filter(|p| !p.is_empty()) {
+        // Not "de": it opens every noun complement ("dans le cadre d'un accord").
+        for p in preps.iter().filter(|p| !p.is_empty() && !matches!(p[0].as_str(), "de" | "d'" | "du" | "des")) {
             if m + p.len() <= n && p.iter().zip(&norms[m..]).all(|(a, b)| a == b) {
                 return Some(m + p.len());
             }
@@ -382,6 +401,14 @@ pub fn find(lex: &Lexicon, ents: &mut DocEntities, sv: &mut SentenceView) -> Vec
     for (k, trig) in triggers {
         let rule = &lex.rules.rules[trig.rule];
         let te = k + trig.tokens.len();
+        let mut trig = trig;
+        if let Some(sf) = &trig.surface {
+            let base = sv.toks[0].start;
+            let t = &sv.toks[k];
+            if sv.text[t.start - base..t.end - base].to_lowercase() != *sf {
+                trig.form = FormKind::Finite;
+            }
+        }
         // "une attaque", "l'appel": a verb form right after a determiner is a noun.
         if !trig.nominal && rule.kind == Kind::Verb && k > 0 && matches!(norms[k - 1], "un" | "une" | "le" | "la" | "l'" | "les" | "des" | "cette" | "ces" | "son" | "sa" | "ses" | "leur" | "leurs" | "du" | "au" | "aux") {
             continue;
@@ -402,7 +429,7 @@ pub fn find(lex: &Lexicon, ents: &mut DocEntities, sv: &mut SentenceView) -> Vec
             eprintln!("trigger {} at {k} ({:?}) modality {:?}", rule.id, trig.tokens, modality);
         }
         let pairs = match rule.kind {
-            Kind::Verb => ctx.verb(ents, sv, rule, trig.rule, k, te, trig.form),
+            Kind::Verb => ctx.verb(ents, sv, rule, trig.rule, k, te, &trig),
             Kind::Noun => ctx.noun(ents, sv, rule, trig.rule, k, te),
             Kind::Copula => ctx.copula(ents, sv, rule, trig.rule, k, te),
             Kind::Between => ctx.between(ents, sv, rule, k, te),
@@ -413,6 +440,10 @@ pub fn find(lex: &Lexicon, ents: &mut DocEntities, sv: &mut SentenceView) -> Vec
             Modality::Intended => lex.cues.factor_intended,
         };
         for (s, o, extra) in pairs.facts {
+            // An interview given to an outlet ("un entretien avec TRT") is no diplomacy.
+            if rule.predicate == "talksWith" && [s, o].iter().any(|&e| ents.get(e).known.is_some_and(|g| lex.gazetteer.entities[g].media)) {
+                continue;
+            }
             push(&mut out, sv, k, s, &rule.predicate, o, &rule.id, rule.confidence * factor * extra, modality);
         }
         for (force, state) in pairs.forces {
@@ -466,7 +497,8 @@ fn cross(subjects: &[usize], objects: &[usize], f: f64) -> Vec<(usize, usize, f6
 
 impl Ctx<'_> {
     #[allow(clippy::too_many_arguments)]
-    fn verb(&self, ents: &mut DocEntities, sv: &mut SentenceView, rule: &Rule, ri: usize, k: usize, te: usize, form: FormKind) -> Found {
+    fn verb(&self, ents: &mut DocEntities, sv: &mut SentenceView, rule: &Rule, ri: usize, k: usize, te: usize, trig: &Trigger) -> Found {
+        let form = trig.form;
         let lex = self.lex;
         let norms_owned: Vec<String> = sv.toks.iter().map(|t| t.norm.clone()).collect();
         let norms: Vec<&str> = norms_owned.iter().map(|s| s.as_str()).collect();
@@ -530,6 +562,13 @@ impl Ctx<'_> {
                 }
             }
             return found;
+        }
+        if let Some(m) = sv.mentions.iter().find(|m| m.start == te && m.kind == MKind::Demonym) {
+            // "a rejoint les rangs arméniens": the adjective after the phrase's noun is its complement.
+            if trig.tokens.len() > 1 && class_ok(ents, arg(m), &rule.object) {
+                found.facts = cross(&subjects, &[arg(m)], 1.0);
+                return found;
+            }
         }
         let Some(o0) = object_start_reach(lex, sv, &norms, te, preps, true) else {
             if rule.reciprocal && subjects.len() >= 2 {
