@@ -125,6 +125,8 @@ pub struct Trigger {
     pub form: FormKind,
     /// Noun triggers (nominalisations and copula nouns).
     pub nominal: bool,
+    /// The lemma was written reflexive ("s'entretenir"): a clitic "se" must precede.
+    pub reflexive: bool,
 }
 
 #[derive(Debug, Default)]
@@ -173,16 +175,17 @@ impl RuleSet {
                     return Err(err(format!("unknown predicate {}", r.predicate)));
                 }
                 let ri = set.rules.len();
-                let mut add = |tokens: Vec<String>, form: FormKind, nominal: bool, surface: Option<String>| {
+                let mut add = |tokens: Vec<String>, form: FormKind, nominal: bool, surface: Option<String>, reflexive: bool| {
                     if tokens.is_empty() {
                         return;
                     }
-                    set.index.entry(tokens[0].clone()).or_default().push(Trigger { tokens, surface, rule: ri, form, nominal });
+                    set.index.entry(tokens[0].clone()).or_default().push(Trigger { tokens, surface, rule: ri, form, nominal, reflexive });
                 };
                 for v in &r.verbs {
+                    let reflexive = v.starts_with("se ") || v.starts_with("s'") || v.starts_with("s\u{2019}");
                     for (raw, k) in conj.raw_forms(v).map_err(&err)? {
                         let surface = (k == FormKind::Participle).then(|| raw.clone());
-                        add(vec![fold(&raw)], k, false, surface);
+                        add(vec![fold(&raw)], k, false, surface, reflexive);
                     }
                 }
                 for p in &r.phrases {
@@ -200,11 +203,11 @@ impl RuleSet {
                                 let surface = (k == FormKind::Participle).then(|| raw.clone());
                                 let mut t = vec![fold(&raw)];
                                 t.extend(rest.iter().cloned());
-                                add(t, k, false, surface);
+                                add(t, k, false, surface, false);
                             }
                         }
                         // A phrase that does not start with a verb is matched as written.
-                        Err(_) => add(words.clone(), FormKind::Finite, true, None),
+                        Err(_) => add(words.clone(), FormKind::Finite, true, None, false),
                     }
                 }
                 for n in &r.nouns {
@@ -213,13 +216,13 @@ impl RuleSet {
                     // Plural on the head (first word): "forces d'occupation"; single words get both.
                     if init.is_empty() {
                         for p in plural(last) {
-                            add(vec![p], FormKind::Finite, true, None);
+                            add(vec![p], FormKind::Finite, true, None, false);
                         }
                     } else {
                         for p in plural(&words[0]) {
                             let mut t = vec![p];
                             t.extend(words[1..].iter().cloned());
-                            add(t, FormKind::Finite, true, None);
+                            add(t, FormKind::Finite, true, None, false);
                         }
                     }
                 }
@@ -239,7 +242,8 @@ impl RuleSet {
                 FormKind::Conditional => 1,
                 FormKind::Finite => 2,
             };
-            v.sort_by(|a, b| b.tokens.len().cmp(&a.tokens.len()).then(a.rule.cmp(&b.rule)).then(a.tokens.cmp(&b.tokens)).then(rank(a.form).cmp(&rank(b.form))));
+            // A plain lemma beside its reflexive twin ("retirer", "se retirer") needs no clitic.
+            v.sort_by(|a, b| b.tokens.len().cmp(&a.tokens.len()).then(a.rule.cmp(&b.rule)).then(a.tokens.cmp(&b.tokens)).then(a.reflexive.cmp(&b.reflexive)).then(rank(a.form).cmp(&rank(b.form))));
             v.dedup_by(|a, b| a.tokens == b.tokens && a.rule == b.rule);
         }
         Ok(set)

@@ -151,8 +151,19 @@ fn subject_for(lex: &Lexicon, ents: &DocEntities, sv: &SentenceView, pos: usize,
         }
         return None;
     }
+    // "Alors que …, la Turquie a soutenu": a subordinate clause opening the sentence ends at its comma.
+    if stop > 0 && stop <= 3 && norms[..stop].iter().all(|w| sv.toks.iter().any(|_| true) && !matches!(*w, ",")) {
+        if let Some(cm) = (stop..k).find(|&j| norms[j] == ",") {
+            stop = cm + 1;
+        }
+    }
     // Mentions after the nearest verb before us are that verb's objects ("la Turquie soutient
-    // l'offensive azerbaïdjanaise tout en appelant…"): the subject comes before that verb.
+    // l'offensive azerbaïdjanaise tout en appelant…"): the subject comes before that verb,
+    // unless a mention stands right before our verb ("…, l'Arménie a attaqué").
+    let adjacent = sv.mentions.iter().rposition(|m| m.end == k && m.start >= stop && m.kind != MKind::Demonym && !governed(lex, sv, &norms, m));
+    if let Some(mi) = adjacent {
+        return Some(group(sv, &norms, mi).into_iter().filter(|&i| i == mi || !governed(lex, sv, &norms, &sv.mentions[i])).map(|i| arg_for(ents, &sv.mentions[i], classes)).collect());
+    }
     let limit = (stop..k).rev().find(|&j| verb_like(lex, &norms, j)).unwrap_or(k);
     for mi in (0..sv.mentions.len()).rev() {
         let m = &sv.mentions[mi];
@@ -160,7 +171,8 @@ fn subject_for(lex: &Lexicon, ents: &DocEntities, sv: &SentenceView, pos: usize,
             continue;
         }
         // An adjective ("le groupe français") is no subject; "la diplomatie arménienne" is.
-        if m.kind == MKind::Demonym || governed(lex, sv, &norms, m) {
+        let headed = m.start > 0 && (lex.cues.member_nouns.contains(norms[m.start - 1]) || lex.cues.state_heads.contains(norms[m.start - 1]));
+        if (m.kind == MKind::Demonym && !headed) || governed(lex, sv, &norms, m) {
             continue;
         }
         return Some(group(sv, &norms, mi).into_iter().filter(|&i| i == mi || !governed(lex, sv, &norms, &sv.mentions[i])).map(|i| arg_for(ents, &sv.mentions[i], classes)).collect());
@@ -231,6 +243,15 @@ fn object_start_reach(lex: &Lexicon, sv: &SentenceView, norms: &[&str], mut k: u
     }
     // The preposition may come after the verb's own complement: "a livré des drones
     // Bayraktar TB2 à l'armée", "a signé un accord de coopération militaire avec l'Arménie".
+    // "retirer ses forces de maintien de la paix de la région": past the direct object, "de" is the verb's.
+    if let Some(obj) = sv.mentions.iter().filter(|x| x.start >= k && x.start <= k + 1).max_by_key(|x| x.end) {
+        let m = obj.end;
+        for p in preps.iter().filter(|p| !p.is_empty()) {
+            if m + p.len() <= n && p.iter().zip(&norms[m..]).all(|(a, b)| a == b) {
+                return Some(m + p.len());
+            }
+        }
+    }
     let stop = |m: usize| matches!(norms[m], "," | "." | ";" | ":" | "«" | "»" | "(" | "qui" | "que" | "qu'" | "dont" | "et" | "mais") || sv.mentions.iter().any(|x| x.start == m && x.kind == MKind::Name);
     for m in k + 1..(k + 7).min(n) {
         if stop(m - 1) {
@@ -402,6 +423,12 @@ pub fn find(lex: &Lexicon, ents: &mut DocEntities, sv: &mut SentenceView) -> Vec
         let rule = &lex.rules.rules[trig.rule];
         let te = k + trig.tokens.len();
         let mut trig = trig;
+        if trig.reflexive {
+            let lo = k.saturating_sub(4);
+            if !norms[lo..k].iter().any(|w| matches!(*w, "se" | "s'" | "me" | "m'" | "nous" | "vous" | "te" | "t'")) {
+                continue;
+            }
+        }
         if let Some(sf) = &trig.surface {
             let base = sv.toks[0].start;
             let t = &sv.toks[k];
@@ -535,7 +562,7 @@ impl Ctx<'_> {
                     return found;
                 }
                 // "est parvenu à", "est sorti de": a compound tense with être, not a passive.
-                let motion = k + 1 < norms.len() && matches!(norms[k + 1], "a" | "au" | "aux" | "de" | "du" | "d'" | "des" | "en");
+                let motion = k + 1 < norms.len() && matches!(norms[k + 1], "à" | "au" | "aux" | "de" | "du" | "d'" | "des" | "en");
                 if etre && !motion {
                     return found;
                 }
