@@ -186,6 +186,8 @@ pub struct Cues {
     pub force_words: WordSet,
     pub place_words: WordSet,
     pub person_suffixes: Vec<String>,
+    /// One-word "according to" cues as written (lower case, accents kept).
+    pub according_raw: HashSet<String>,
     /// Given names (folded), from `lexicon/first_names.txt`.
     pub first_names: HashSet<String>,
 }
@@ -377,6 +379,7 @@ impl Lexicon {
             acting_state_heads: set(&cf.grammar.acting_state_heads),
             speech_verbs: WordSet::new(speech_forms.keys()),
             according_to: set(&cf.speech.according_to),
+            according_raw: cf.speech.according_to.iter().map(|w| w.to_lowercase()).collect(),
             denials: set(&cf.speech.denial_forms),
             negation_open: set(&cf.polarity.negation_open),
             negation_close: set(&cf.polarity.negation_close),

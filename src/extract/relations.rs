@@ -46,6 +46,13 @@ fn governed(lex: &Lexicon, sv: &SentenceView, norms: &[&str], m: &Mention) -> bo
         return false;
     }
     let prev = norms[p - 1];
+    // A later conjunct shares the first one's preposition: "entre l'Azerbaïdjan et l'Arménie".
+    if matches!(prev, "et" | "ou" | "/") {
+        if let Some(first) = sv.mentions.iter().filter(|x| x.end < p && x.end + 2 >= p).last() {
+            return governed(lex, sv, norms, first);
+        }
+        return false;
+    }
     if matches!(prev, "des" | "du" | "de" | "d'") {
         if p >= 2 && c.member_nouns.contains(norms[p - 2]) {
             // The member noun itself must not be governed ("la présence de terroristes du PKK").
@@ -454,6 +461,9 @@ pub fn find(lex: &Lexicon, ents: &mut DocEntities, sv: &mut SentenceView) -> Vec
         }
         if std::env::var_os("NEWSKG_DEBUG").is_some() {
             eprintln!("trigger {} at {k} ({:?}) modality {:?}", rule.id, trig.tokens, modality);
+            for m in &sv.mentions {
+                eprintln!("   mention {}..{} {} {:?}", m.start, m.end, ents.get(m.entity).id, m.kind);
+            }
         }
         let pairs = match rule.kind {
             Kind::Verb => ctx.verb(ents, sv, rule, trig.rule, k, te, &trig),
@@ -553,7 +563,8 @@ impl Ctx<'_> {
                         while p > 0 && matches!(norms[p - 1], "," | "–" | "—" | "-" | "(") {
                             p -= 1;
                         }
-                        sv.mentions.iter().rposition(|m| m.end == p || m.end + 1 == p).map(|mi| group(sv, &norms, mi).into_iter().map(|i| arg(&sv.mentions[i])).collect())
+                        // …unless it sits in a complement ("un accord entre X et Y, négocié par Moscou").
+                        sv.mentions.iter().rposition(|m| (m.end == p || m.end + 1 == p) && !governed(lex, sv, &norms, m)).map(|mi| group(sv, &norms, mi).into_iter().map(|i| arg(&sv.mentions[i])).collect())
                     };
                     if let (Some(a), Some(p)) = (agents, patients) {
                         let p: Vec<usize> = p.into_iter().filter(|&e| class_ok(ents, e, &rule.object)).collect();
@@ -569,9 +580,13 @@ impl Ctx<'_> {
             }
         }
         let chain_start = skip_chain_back(lex, &norms, k);
-        let subjects = subject_for(lex, ents, sv, chain_start, &rule.subject).unwrap_or_default();
-        let subjects: Vec<usize> = subjects.into_iter().filter(|&e| class_ok(ents, e, &rule.subject)).collect();
-        let state = subjects.first().and_then(|&s| ents.state_of(s)).filter(|_| subjects.len() == 1);
+        let clause_subjects = subject_for(lex, ents, sv, chain_start, &rule.subject).unwrap_or_default();
+        let subjects: Vec<usize> = clause_subjects.iter().copied().filter(|&e| class_ok(ents, e, &rule.subject)).collect();
+        // The state whose forces "ses forces" / "une force de maintien de la paix" are.
+        let state = match clause_subjects.as_slice() {
+            [s] => ents.state_of(*s),
+            _ => None,
+        };
         found.forces = add_implicit(lex, ents, sv, state, te);
         let preps = &lex.rules.object_preps[ri];
         if rule.subject_from.as_deref() == Some("object") {

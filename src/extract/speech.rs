@@ -128,6 +128,15 @@ pub fn attribute(lex: &Lexicon, ents: &mut DocEntities, sv: &mut SentenceView) {
     // "selon X", "cité par l'agence Tass", "rapportent les agences Interfax et Reuters".
     for k in 0..n {
         let Some(len) = c.according_to.match_at(&norms, k) else { continue };
+        // Folding makes "rapporté" look like "rapporte": a one-word cue must match as written.
+        if len == 1 {
+            let base = sv.toks[0].start;
+            let t = &sv.toks[k];
+            let raw = sv.text[t.start - base..t.end - base].to_lowercase();
+            if !c.according_raw.contains(&raw) {
+                continue;
+            }
+        }
         let mut j = k + len;
         // Skip "l'agence de presse", "le quotidien", determiners.
         let mut skipped = 0;
