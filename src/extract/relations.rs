@@ -308,6 +308,22 @@ fn first_mention(ents: &DocEntities, sv: &SentenceView, norms: &[&str], k: usize
     None
 }
 
+/// Where a locative complement starts in a direct object's phrase ("près de", "dans", "à"),
+/// unless the rule itself takes that preposition.
+fn locative_cut(lex: &Lexicon, sv: &SentenceView, norms: &[&str], from: usize, end: usize, preps: &[Vec<String>]) -> usize {
+    let _ = (lex, sv);
+    let allowed = |w: &str| preps.iter().any(|p| p.len() == 1 && p[0] == w);
+    for j in from..end {
+        let w = norms[j];
+        let loc = matches!(w, "dans" | "à" | "au" | "aux" | "en" | "vers" | "sur" | "depuis" | "devant" | "autour" | "chez" | "pres" | "proche" | "lors" | "pendant" | "durant")
+            || (w == "le" && j + 1 < end && norms[j + 1] == "long");
+        if loc && !allowed(w) {
+            return j;
+        }
+    }
+    end
+}
+
 /// Mentions made at relation time: "ses forces", "une force de maintien de la paix"
 /// for the subject's state, and "la région" for the last place.
 fn add_implicit(lex: &Lexicon, ents: &mut DocEntities, sv: &mut SentenceView, subject_state: Option<usize>, from: usize) -> Vec<(usize, usize)> {
@@ -426,6 +442,9 @@ pub fn find(lex: &Lexicon, ents: &mut DocEntities, sv: &mut SentenceView) -> Vec
     ctx.verbs = triggers.iter().filter(|(_, t)| !t.nominal && lex.rules.rules[t.rule].kind == Kind::Verb).map(|(k, _)| *k).collect();
     // An appeal or demand opens a wish: what follows in its clause is not asserted.
     let appeal_positions: Vec<usize> = triggers.iter().filter(|(_, t)| matches!(lex.rules.rules[t.rule].predicate.as_str(), "callsOn" | "demands" | "requestsHelpFrom")).map(|(k, _)| *k).collect();
+    // Facts of rules with `requires` (the specific reading of a trigger), by position.
+    let mut specific: Vec<(usize, usize, usize)> = Vec::new();
+    let mut positions: Vec<(usize, usize)> = Vec::new(); // (fact index, trigger position)
     for (k, trig) in triggers {
         let rule = &lex.rules.rules[trig.rule];
         let te = k + trig.tokens.len();
@@ -476,18 +495,34 @@ pub fn find(lex: &Lexicon, ents: &mut DocEntities, sv: &mut SentenceView) -> Vec
             Modality::Possible => lex.cues.factor_possible,
             Modality::Intended => lex.cues.factor_intended,
         };
+        if !lex.rules.requires[trig.rule].is_empty() {
+            specific.extend(pairs.facts.iter().map(|&(s, o, _)| (k, s, o)));
+        }
         for (s, o, extra) in pairs.facts {
             // An interview given to an outlet ("un entretien avec TRT") is no diplomacy.
             if rule.predicate == "talksWith" && [s, o].iter().any(|&e| ents.get(e).known.is_some_and(|g| lex.gazetteer.entities[g].media)) {
                 continue;
             }
             push(&mut out, sv, k, s, &rule.predicate, o, &rule.id, rule.confidence * factor * extra, modality);
+            if out.len() > positions.len() {
+                positions.push((out.len() - 1, k));
+            }
         }
         for (force, state) in pairs.forces {
             push(&mut out, sv, k, force, "armedForceOf", state, "possessive.force", 0.7, Modality::Asserted);
         }
     }
-    out
+    // "a demandé à la Russie de l'aider": requestsHelpFrom, not also demands.
+    let drop: std::collections::BTreeSet<usize> = positions
+        .iter()
+        .filter(|&&(fi, k)| {
+            let f = &out[fi];
+            let rule_specific = lex.rules.rules.iter().any(|r| r.id == f.rule && !r.requires.is_empty());
+            !rule_specific && specific.iter().any(|&(sk, s, o)| sk == k && ((s, o) == (f.subject, f.object) || (o, s) == (f.subject, f.object)))
+        })
+        .map(|&(fi, _)| fi)
+        .collect();
+    out.into_iter().enumerate().filter(|(i, _)| !drop.contains(i)).map(|(_, f)| f).collect()
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -619,6 +654,9 @@ impl Ctx<'_> {
             return found;
         };
         let end = clause_end(lex, sv, &norms, o0);
+        // A direct object is no place named by a locative ("bombardé ses positions près de Latchine").
+        let direct = o0 == object_start(lex, sv, &norms, te, &[Vec::new()]).unwrap_or(usize::MAX);
+        let end = if direct { locative_cut(lex, sv, &norms, o0, end, preps) } else { end };
         match first_mention(ents, sv, &norms, o0, end, &rule.object) {
             Some(objects) => found.facts = cross(&subjects, &objects, 1.0),
             None if rule.reciprocal && subjects.len() >= 2 => found.facts = pairs(&subjects),
