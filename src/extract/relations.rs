@@ -289,6 +289,14 @@ fn clause_end(lex: &Lexicon, sv: &SentenceView, norms: &[&str], k: usize) -> usi
         if w == "et" && j + 1 < n && (lex.cues.auxiliaries.contains(norms[j + 1]) || lex.rules.index.contains_key(norms[j + 1])) && !sv.mentions.iter().any(|m| m.start == j + 1) {
             break;
         }
+        // "… et Josep Borrell a exhorté": a new subject with its verb opens a new clause.
+        if w == "et" {
+            if let Some(m) = sv.mentions.iter().filter(|m| m.start == j + 1 || (m.start == j + 2 && matches!(norms[j + 1], "le" | "la" | "les" | "l'"))).max_by_key(|m| m.end) {
+                if m.end < n && verb_like(lex, norms, m.end) {
+                    break;
+                }
+            }
+        }
         j += 1;
     }
     j
