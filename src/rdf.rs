@@ -165,6 +165,9 @@ pub fn document_quads(doc: &Document, clean: &CleanText, ex: &Extraction) -> Vec
         if let Some(a) = f.attributed_to {
             add(st.clone(), nkg("attributedTo"), entity_iri(&ents.get(a).id).into());
         }
+        if let Some((d, dt)) = &f.date {
+            add(st.clone(), nkg("statedOn"), Literal::new_typed_literal(d.clone(), nn(format!("http://www.w3.org/2001/XMLSchema#{dt}"))).into());
+        }
         if let Some(r) = f.reported_by {
             add(st.clone(), nkg("reportedBy"), entity_iri(&ents.get(r).id).into());
         }

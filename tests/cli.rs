@@ -327,3 +327,93 @@ fn update_deletes_a_fact() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(stdout(&run(&["query", "--store", s, "--format", "csv", "-e", ask])).trim(), "false");
 }
+
+fn svg_check(svg: &Path, needles: &[&str]) {
+    let script = "import sys, xml.etree.ElementTree as ET\nt = ET.parse(sys.argv[1])\nprint('\\n'.join(e.text or '' for e in t.iter()) + '\\n' + '\\n'.join(v for e in t.iter() for k, v in e.attrib.items() if k.endswith('title')))";
+    let o = Command::new("python3").arg("-c").arg(script).arg(svg).output().expect("python3");
+    assert!(o.status.success(), "SVG is not valid XML: {}", stderr(&o));
+    let text = stdout(&o);
+    for n in needles {
+        assert!(text.contains(n), "SVG lacks {n:?}");
+    }
+}
+
+#[test]
+fn diagrams_parse_render_and_are_deterministic() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = corpus_store().to_str().unwrap().to_string();
+    let a = run(&["diagram", "--store", &store, "--format", "dot"]);
+    assert!(a.status.success(), "{}", stderr(&a));
+    let b = run(&["diagram", "--store", &store, "--format", "dot"]);
+    assert_eq!(a.stdout, b.stdout, "DOT output differs between runs");
+    let dot = stdout(&a);
+    graphviz_rust::parse(&dot).unwrap_or_else(|e| panic!("DOT does not parse back: {e}"));
+    assert!(dot.contains("Turquie") && dot.contains("soutient"), "{dot}");
+    // Rendered by Graphviz: SVG (valid XML with labels and tooltips) and PNG.
+    let svg = dir.path().join("g.svg");
+    let o = run(&["diagram", "--store", &store, "--format", "svg", "-o", svg.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    svg_check(&svg, &["Ilham Aliyev", "Azerbaïdjan", "soutient"]);
+    let svg_text = std::fs::read_to_string(&svg).unwrap();
+    assert!(svg_text.contains("001_aa93a49af91dcb56.txt"), "edge tooltips carry their sources");
+    let png = dir.path().join("g.png");
+    let o = run(&["diagram", "--store", &store, "--format", "png", "-o", png.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(std::fs::read(&png).unwrap().starts_with(b"\x89PNG"));
+    // Focus: the ego network of Aliyev holds Azerbaijan and not unrelated Libération.
+    let o = run(&["diagram", "--store", &store, "--format", "dot", "--focus", "Aliyev", "--depth", "1"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let f = stdout(&o);
+    assert!(f.contains("Ilham Aliyev") && f.contains("Azerbaïdjan") && !f.contains("Zouaves"), "{f}");
+    let o = run(&["diagram", "--store", &store, "--focus", "Nobody Known"]);
+    assert_eq!(o.status.code(), Some(64));
+    // Predicate filter and English labels.
+    let o = run(&["diagram", "--store", &store, "--format", "dot", "--predicates", "supports", "--lang", "en"]);
+    let s = stdout(&o);
+    assert!(s.contains("supports") && !s.contains("condemns"), "{s}");
+}
+
+#[test]
+fn hostile_labels_survive_every_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    let s = store.to_str().unwrap();
+    assert!(run(&["build", "-q", "--store", s, corpus().join("001_aa93a49af91dcb56.txt").to_str().unwrap()]).status.success());
+    let hostile = r#"Q\"uote \\ back\nline <b>{x}</b> #@ \u0001 \u202Ertl\u200F Ильхам"#;
+    let upd = format!(
+        "PREFIX nkg: <https://newskg.org/ontology#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+         INSERT DATA {{ GRAPH <https://newskg.org/graph/hostile> {{
+           <https://newskg.org/id/hostile> a nkg:Person ; rdfs:label \"{hostile}\"@fr .
+           <https://newskg.org/id/hostile> nkg:supports <https://newskg.org/id/azerbaijan> .
+           <https://newskg.org/stmt/hostile> a <http://www.w3.org/1999/02/22-rdf-syntax-ns#Statement> ;
+             <http://www.w3.org/1999/02/22-rdf-syntax-ns#subject> <https://newskg.org/id/hostile> ;
+             <http://www.w3.org/1999/02/22-rdf-syntax-ns#predicate> nkg:supports ;
+             <http://www.w3.org/1999/02/22-rdf-syntax-ns#object> <https://newskg.org/id/azerbaijan> ;
+             <http://www.w3.org/ns/prov#wasDerivedFrom> <https://newskg.org/doc/001_aa93a49af91dcb56.txt> ;
+             nkg:confidence 0.5 ; nkg:evidence \"{hostile}\"@fr .
+         }} }}"
+    );
+    let o = run(&["update", "--store", s, "-e", &upd]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = run(&["diagram", "--store", s, "--format", "dot"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    graphviz_rust::parse(&stdout(&o)).unwrap_or_else(|e| panic!("hostile DOT does not parse: {e}"));
+    let svg = dir.path().join("h.svg");
+    let o = run(&["diagram", "--store", s, "--format", "svg", "-o", svg.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    svg_check(&svg, &["Ильхам"]);
+    for (fmt, ext, rdflib) in [("turtle", "ttl", "turtle"), ("ntriples", "nt", "nt"), ("nquads", "nq", "nquads"), ("trig", "trig", "trig"), ("rdfxml", "rdf", "xml"), ("jsonld", "jsonld", "json-ld")] {
+        let out = dir.path().join(format!("h.{ext}"));
+        let o = run(&["export", "--store", s, "--format", fmt, "-o", out.to_str().unwrap()]);
+        assert!(o.status.success(), "{fmt}: {}", stderr(&o));
+        assert!(rdflib_count(&out, rdflib) > 0);
+    }
+    let o = run(&["query", "--store", s, "--format", "csv", "-e", "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> SELECT ?l WHERE { <https://newskg.org/id/hostile> rdfs:label ?l }"]);
+    let parsed = Command::new("python3").arg("-c").arg("import csv,sys; rows=list(csv.reader(sys.stdin)); assert len(rows)==2, rows; print(rows[1][0])").stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped()).spawn().and_then(|mut c| {
+        use std::io::Write;
+        c.stdin.take().unwrap().write_all(&o.stdout)?;
+        c.wait_with_output()
+    }).unwrap();
+    assert!(parsed.status.success(), "CSV does not parse: {}", String::from_utf8_lossy(&parsed.stderr));
+    assert!(String::from_utf8_lossy(&parsed.stdout).contains("Ильхам"));
+}

@@ -277,6 +277,8 @@ pub struct Fact {
     pub modality: Modality,
     pub attributed_to: Option<usize>,
     pub reported_by: Option<usize>,
+    /// The date the sentence gives, as an XSD lexical form and its datatype's local name.
+    pub date: Option<(String, &'static str)>,
 }
 
 /// Everything extracted from one document.
@@ -290,17 +292,59 @@ pub struct Extraction {
     pub sentence_mentions: Vec<Vec<Mention>>,
 }
 
-/// A year written in the document's first lines ("17/04/2024", "17 avril 2024").
-pub fn document_year(body: &str) -> Option<i32> {
-    let re = regex::Regex::new(r"(?:^|\D)(?:\d{1,2}[/.-]\d{1,2}[/.-]((?:19|20)\d{2})|\d{1,2}(?:er)? (?:janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre) ((?:19|20)\d{2}))(?:\D|$)").ok()?;
+const MONTHS: [&str; 12] = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"];
+
+fn month_number(m: &str) -> Option<u32> {
+    let f = crate::normalize::fold(m);
+    MONTHS.iter().position(|x| crate::normalize::fold(x) == f).map(|i| i as u32 + 1)
+}
+
+/// The date written in the document's first lines ("17/04/2024", "17 avril 2024"): (year, month, day).
+pub fn document_date(body: &str) -> Option<(i32, u32, u32)> {
+    let re = regex::Regex::new(r"(?i)(?:^|\D)(?:(\d{1,2})[/.-](\d{1,2})[/.-]((?:19|20)\d{2})|(\d{1,2})(?:er)? (janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septembre|octobre|novembre|décembre|decembre) ((?:19|20)\d{2}))(?:\D|$)").ok()?;
     let head: String = body.chars().take(3000).collect();
     let c = re.captures(&head)?;
-    c.get(1).or(c.get(2))?.as_str().parse().ok()
+    if let (Some(d), Some(m), Some(y)) = (c.get(1), c.get(2), c.get(3)) {
+        return Some((y.as_str().parse().ok()?, m.as_str().parse().ok()?, d.as_str().parse().ok()?));
+    }
+    Some((c.get(6)?.as_str().parse().ok()?, month_number(c.get(5)?.as_str())?, c.get(4)?.as_str().parse().ok()?))
+}
+
+pub fn document_year(body: &str) -> Option<i32> {
+    document_date(body).map(|d| d.0)
+}
+
+/// A date a sentence gives its fact ("le 17 avril", "en septembre 2023", "le 10 novembre 2020"),
+/// completed with the document's year: ("2024-04-17", "date") or ("2023-09", "gYearMonth").
+pub fn sentence_date(text: &str, doc: Option<(i32, u32, u32)>) -> Option<(String, &'static str)> {
+    let full = regex::Regex::new(r"(?i)\b(?:le |du |au )?(\d{1,2})(?:er)? (janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septembre|octobre|novembre|décembre|decembre)(?: ((?:19|20)\d{2}))?").ok()?;
+    if let Some(c) = full.captures(text) {
+        let d: u32 = c.get(1)?.as_str().parse().ok()?;
+        let m = month_number(c.get(2)?.as_str())?;
+        let y: i32 = match c.get(3) {
+            Some(y) => y.as_str().parse().ok()?,
+            // "le 17 avril" in an article of April 2024: this year's, or last year's if later than the article.
+            None => {
+                let (dy, dm, dd) = doc?;
+                if (m, d) > (dm, dd) { dy - 1 } else { dy }
+            }
+        };
+        if (1..=31).contains(&d) {
+            return Some((format!("{y:04}-{m:02}-{d:02}"), "date"));
+        }
+    }
+    let month = regex::Regex::new(r"(?i)\ben (janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septembre|octobre|novembre|décembre|decembre) ((?:19|20)\d{2})").ok()?;
+    if let Some(c) = month.captures(text) {
+        let m = month_number(c.get(1)?.as_str())?;
+        return Some((format!("{}-{m:02}", c.get(2)?.as_str()), "gYearMonth"));
+    }
+    None
 }
 
 /// Extracts entities and facts from a cleaned document.
 pub fn extract(lex: &Lexicon, body: &str, clean: &CleanText) -> Extraction {
-    let year = document_year(body);
+    let doc_date = document_date(body);
+    let year = doc_date.map(|d| d.0);
     let mut ents = DocEntities::default();
     let mut facts = Vec::new();
     let mut mentioned = BTreeSet::new();
@@ -322,6 +366,12 @@ pub fn extract(lex: &Lexicon, body: &str, clean: &CleanText) -> Extraction {
         mentions::find(lex, &mut ents, &mut sv, year);
         speech::attribute(lex, &mut ents, &mut sv);
         let mut fs = relations::find(lex, &mut ents, &mut sv);
+        if !fs.is_empty() {
+            let date = sentence_date(text, doc_date);
+            for f in &mut fs {
+                f.date = date.clone();
+            }
+        }
         for m in &sv.mentions {
             match m.kind {
                 MKind::Name | MKind::Title | MKind::StateHead | MKind::People => {
@@ -371,5 +421,16 @@ mod tests {
         assert_eq!(document_year("Báo Thanh niên17/04/2024\nLe texte"), Some(2024));
         assert_eq!(document_year("Publié le 3 mars 2021 à 10h"), Some(2021));
         assert_eq!(document_year("rien ici 12345"), None);
+    }
+
+    #[test]
+    fn dates_of_sentences() {
+        let doc = Some((2024, 4, 20));
+        assert_eq!(sentence_date("a confirmé le 17 avril que", doc), Some(("2024-04-17".into(), "date")));
+        assert_eq!(sentence_date("le 10 novembre 2020", None), Some(("2020-11-10".into(), "date")));
+        assert_eq!(sentence_date("a confirmé le 30 décembre que", doc), Some(("2023-12-30".into(), "date")));
+        assert_eq!(sentence_date("En septembre 2023, l'Azerbaïdjan", None), Some(("2023-09".into(), "gYearMonth")));
+        assert_eq!(sentence_date("le 17 avril", None), None);
+        assert_eq!(sentence_date("sans date", doc), None);
     }
 }

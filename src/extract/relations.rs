@@ -552,6 +552,7 @@ fn push(out: &mut Vec<Fact>, sv: &SentenceView, at: usize, s: usize, p: &str, o:
         modality,
         attributed_to,
         reported_by,
+        date: None,
     });
 }
 
