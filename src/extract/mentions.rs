@@ -110,6 +110,10 @@ pub fn find(lex: &Lexicon, ents: &mut DocEntities, sv: &mut SentenceView, year: 
                 }
             }
         }
+        // "a indiqué son porte-parole Dmitri Peskov": the possessive points back at the institution named before.
+        if of.is_none() && i > 0 && c.possessives.contains(norms[i - 1]) {
+            of = sv.mentions.iter().rev().find(|m| m.end < i && matches!(ents.get(m.entity).class, Class::Organization | Class::Country)).map(|m| m.acting.unwrap_or(m.entity));
+        }
         if of.is_none() {
             if let Some(d) = lex.titles.titles[ti].default_of.as_deref().and_then(|d| g.get(d)) {
                 of = Some(ents.known(lex, d));

@@ -53,7 +53,7 @@ pub fn attribute(lex: &Lexicon, ents: &mut DocEntities, sv: &mut SentenceView) {
         let mut speaker = None;
         // Inverted subject: "a déclaré lundi le président azerbaïdjanais Ilham Aliyev", "a-t-il dit".
         let mut j = k + 1;
-        while j < n && (c.adverbs.contains(norms[j]) || matches!(norms[j], "-" | "t" | "le" | "la" | "l'" | "," )) {
+        while j < n && (c.adverbs.contains(norms[j]) || matches!(norms[j], "-" | "t" | "le" | "la" | "l'" | "," | "son" | "sa" | "leur")) {
             j += 1;
         }
         if j < n && matches!(norms[j], "il" | "elle") && k + 1 < n && norms[k + 1] == "-" {
@@ -91,7 +91,10 @@ pub fn attribute(lex: &Lexicon, ents: &mut DocEntities, sv: &mut SentenceView) {
             if speaker.is_some() {
                 set(*qo, *qc + 1, speaker, None, sv);
             }
-        } else if speaker.is_none() {
+        } else if speaker.is_some() {
+            // "Le Kremlin a appelé…, a indiqué son porte-parole": what comes before is said.
+            set(0, verb_start, speaker, None, sv);
+        } else {
             // Canonical order: X a déclaré que … / X affirme : « … »
             if let Some(subj) = super::relations::subject_before(lex, ents, sv, verb_start) {
                 if let Some(&s) = subj.first() {
