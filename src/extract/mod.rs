@@ -402,6 +402,45 @@ pub fn extract(lex: &Lexicon, body: &str, clean: &CleanText) -> Extraction {
         facts.append(&mut fs);
         all_mentions.push(sv.mentions);
     }
+    // "les troupes russes" in an article about the Russian peacekeepers are those peacekeepers:
+    // a state's generic armed forces merge into its one more specific force named in the document.
+    let mut remap: Vec<(usize, usize)> = Vec::new();
+    for (e, ent) in ents.list.iter().enumerate() {
+        let Some(g) = ent.known else { continue };
+        let Some(state) = lex.gazetteer.entities[g].country else { continue };
+        if lex.gazetteer.template_of("armed_forces", state) != Some(g) || !mentioned.contains(&e) {
+            continue;
+        }
+        let specific: Vec<usize> = ents
+            .list
+            .iter()
+            .enumerate()
+            .filter(|(o, x)| *o != e && mentioned.contains(o) && x.class == Class::ArmedForce && x.known.is_some_and(|xg| lex.gazetteer.entities[xg].stands_for == Some(state)))
+            .map(|(o, _)| o)
+            .collect();
+        if let [one] = specific.as_slice() {
+            remap.push((e, *one));
+        }
+    }
+    for (from, to) in remap {
+        mentioned.remove(&from);
+        for f in &mut facts {
+            if f.subject == from {
+                f.subject = to;
+            }
+            if f.object == from {
+                f.object = to;
+            }
+        }
+        facts.retain(|f| f.subject != f.object);
+        for ms in &mut all_mentions {
+            for m in ms.iter_mut() {
+                if m.entity == from {
+                    m.entity = to;
+                }
+            }
+        }
+    }
     // One statement per (subject, predicate, object, sentence): the surest reading wins.
     facts.sort_by(|a, b| {
         (a.sentence, a.subject, &a.predicate, a.object)
