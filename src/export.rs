@@ -26,7 +26,7 @@ pub fn export(store: &KgStore, format: Format, out: &mut dyn Write) -> Result<u6
         let mut seen = HashSet::new();
         for q in store.store.iter() {
             let q = q.map_err(StoreError::from)?;
-            let t = q.as_ref().into_triple();
+            let t = oxigraph::model::TripleRef::new(q.subject.as_ref(), q.predicate.as_ref(), q.object.as_ref());
             let mut h = DefaultHasher::new();
             t.hash(&mut h);
             if seen.insert(h.finish()) {

@@ -8,7 +8,7 @@ use crate::gazetteer::Class;
 use crate::ingest::Document;
 use crate::text::CleanText;
 use oxigraph::model::vocab::{rdf, rdfs, xsd};
-use oxigraph::model::{GraphName, Literal, NamedNode, Quad, Subject, Term};
+use oxigraph::model::{GraphName, Literal, NamedNode, Quad, NamedOrBlankNode, Term};
 use sha2::{Digest, Sha256};
 
 pub const NKG: &str = "https://newskg.org/ontology#";
@@ -104,8 +104,8 @@ pub fn document_quads(doc: &Document, clean: &CleanText, ex: &Extraction) -> Vec
     let g = GraphName::NamedNode(graph_iri(&doc.name));
     let d = doc_iri(&doc.name);
     let mut q = Vec::new();
-    let mut add = |s: Subject, p: NamedNode, o: Term| q.push(Quad::new(s, p, o, g.clone()));
-    let ds: Subject = d.clone().into();
+    let mut add = |s: NamedOrBlankNode, p: NamedNode, o: Term| q.push(Quad::new(s, p, o, g.clone()));
+    let ds: NamedOrBlankNode = d.clone().into();
     add(ds.clone(), rdf::TYPE.into_owned(), nkg("Document").into());
     add(ds.clone(), nkg("sourceFile"), Literal::new_simple_literal(clean_literal(&doc.name)).into());
     add(ds.clone(), nkg("contentHash"), Literal::new_simple_literal(format!("sha256:{}", doc.hash)).into());
@@ -128,7 +128,7 @@ pub fn document_quads(doc: &Document, clean: &CleanText, ex: &Extraction) -> Vec
     ordered.sort_by(|a, b| ents.get(*a).id.cmp(&ents.get(*b).id));
     for e in ordered {
         let ent = ents.get(e);
-        let s: Subject = entity_iri(&ent.id).into();
+        let s: NamedOrBlankNode = entity_iri(&ent.id).into();
         add(s.clone(), rdf::TYPE.into_owned(), nkg(class_name(ent.class)).into());
         add(s.clone(), rdfs::LABEL.into_owned(), Literal::new_language_tagged_literal_unchecked(clean_literal(&ent.label_fr), "fr").into());
         if let Some(en) = &ent.label_en {
@@ -150,7 +150,7 @@ pub fn document_quads(doc: &Document, clean: &CleanText, ex: &Extraction) -> Vec
         add(s.clone().into(), p.clone(), o.clone().into());
         let begin = idx.char_at(sent.start);
         let end = idx.char_at(sent.end);
-        let st: Subject = nn(format!("{STMT}{}", hash_hex(&[&doc.name, s.as_str(), p.as_str(), o.as_str(), &begin.to_string(), &f.rule]))).into();
+        let st: NamedOrBlankNode = nn(format!("{STMT}{}", hash_hex(&[&doc.name, s.as_str(), p.as_str(), o.as_str(), &begin.to_string(), &f.rule]))).into();
         add(st.clone(), rdf::TYPE.into_owned(), rdf::STATEMENT.into_owned().into());
         add(st.clone(), rdf::SUBJECT.into_owned(), s.into());
         add(st.clone(), rdf::PREDICATE.into_owned(), p.into());

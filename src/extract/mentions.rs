@@ -169,7 +169,7 @@ fn names(lex: &Lexicon, ents: &mut DocEntities, sv: &mut SentenceView, covered: 
     let c = &lex.cues;
     let toks = sv.toks;
     let n = toks.len();
-    let norms: Vec<&str> = toks.iter().map(|t| t.norm.as_str()).collect();
+
     let mut i = 0;
     while i < n {
         let t = &toks[i];

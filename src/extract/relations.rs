@@ -433,29 +433,33 @@ pub fn find(lex: &Lexicon, ents: &mut DocEntities, sv: &mut SentenceView) -> Vec
     // Generated entities state their own relation ("l'armée arménienne" is Armenia's).
     let norms_owned: Vec<String> = sv.toks.iter().map(|t| t.norm.clone()).collect();
     let norms: Vec<&str> = norms_owned.iter().map(|s| s.as_str()).collect();
-    let mut triggers: Vec<(usize, Trigger)> = Vec::new();
-    let mut k = 0;
-    while k < norms.len() {
-        let found: Vec<Trigger> = lex.rules.triggers_at(&norms, k).cloned().collect();
+    // Triggers are matched with quotation marks left out: "une « opération antiterroriste » contre".
+    let keep: Vec<usize> = (0..norms.len()).filter(|&i| !matches!(norms[i], "«" | "»" | "\"" | "“" | "”")).collect();
+    let fnorms: Vec<&str> = keep.iter().map(|&i| norms[i]).collect();
+    let mut triggers: Vec<(usize, Trigger, usize)> = Vec::new(); // (start, trigger, end) in sentence positions
+    let mut fk = 0;
+    while fk < fnorms.len() {
+        let k = keep[fk];
+        let found: Vec<Trigger> = lex.rules.triggers_at(&fnorms, fk).cloned().collect();
         if found.is_empty() || sv.mentions.iter().any(|m| m.start <= k && k < m.end && m.kind == MKind::Name) {
-            k += 1;
+            fk += 1;
             continue;
         }
         let longest = found[0].tokens.len();
+        let end = keep[fk + longest - 1] + 1;
         for t in found.into_iter().filter(|t| t.tokens.len() == longest) {
-            triggers.push((k, t));
+            triggers.push((k, t, end));
         }
-        k += longest;
+        fk += longest;
     }
-    ctx.verbs = triggers.iter().filter(|(_, t)| !t.nominal && lex.rules.rules[t.rule].kind == Kind::Verb).map(|(k, _)| *k).collect();
+    ctx.verbs = triggers.iter().filter(|(_, t, _)| !t.nominal && lex.rules.rules[t.rule].kind == Kind::Verb).map(|(k, _, _)| *k).collect();
     // An appeal or demand opens a wish: what follows in its clause is not asserted.
-    let appeal_positions: Vec<usize> = triggers.iter().filter(|(_, t)| matches!(lex.rules.rules[t.rule].predicate.as_str(), "callsOn" | "demands" | "requestsHelpFrom")).map(|(k, _)| *k).collect();
+    let appeal_positions: Vec<usize> = triggers.iter().filter(|(_, t, _)| matches!(lex.rules.rules[t.rule].predicate.as_str(), "callsOn" | "demands" | "requestsHelpFrom")).map(|(k, _, _)| *k).collect();
     // Facts of rules with `requires` (the specific reading of a trigger), by position.
     let mut specific: Vec<(usize, usize, usize)> = Vec::new();
     let mut positions: Vec<(usize, usize)> = Vec::new(); // (fact index, trigger position)
-    for (k, trig) in triggers {
+    for (k, trig, te) in triggers {
         let rule = &lex.rules.rules[trig.rule];
-        let te = k + trig.tokens.len();
         let mut trig = trig;
         if trig.reflexive {
             let lo = k.saturating_sub(4);

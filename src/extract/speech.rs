@@ -33,7 +33,7 @@ pub fn attribute(lex: &Lexicon, ents: &mut DocEntities, sv: &mut SentenceView) {
             _ => {}
         }
     }
-    let mut set = |from: usize, to: usize, who: Option<usize>, outlet: Option<usize>, sv: &mut SentenceView| {
+    let set = |from: usize, to: usize, who: Option<usize>, outlet: Option<usize>, sv: &mut SentenceView| {
         for k in from..to.min(n) {
             if who.is_some() && sv.said_by[k].is_none() {
                 sv.said_by[k] = who;
