@@ -312,7 +312,10 @@ fn to_dot(g: &DiGraph<NodeInfo, EdgeInfo>, keep: Option<&BTreeSet<NodeIndex>>, o
             attr("nodesep", "0.4"),
             attr("ranksep", "1.1"),
             attr("fontname", "Helvetica"),
-            attr("label", "newskg — relations extracted from the corpus (edge width = number of documents)"),
+            attr("label", &match &opts.focus {
+                Some(f) => format!("newskg — relations around {f} (depth {}; edge width = number of documents)", opts.depth),
+                None => "newskg — relations extracted from the store (edge width = number of documents)".to_string(),
+            }),
             attr("labelloc", "t"),
         ])),
         Stmt::GAttribute(GraphAttributes::Node(vec![attr("style", "filled"), attr("fontname", "Helvetica"), attr("fontsize", "11")])),
@@ -365,21 +368,20 @@ fn to_dot(g: &DiGraph<NodeInfo, EdgeInfo>, keep: Option<&BTreeSet<NodeIndex>>, o
         }
         stmts.push(Stmt::Edge(Edge { ty: EdgeTy::Pair(Vertex::N(NodeId(Id::Plain(id_of[&e.source()].clone()), None)), Vertex::N(NodeId(Id::Plain(id_of[&e.target()].clone()), None))), attributes: attrs }));
     }
-    // Legend: one node per class, one edge per family.
-    let mut legend = vec![Stmt::Attribute(attr("label", "Legend")), Stmt::Attribute(attr("style", "rounded")), Stmt::Attribute(attr("color", "#bbbbbb"))];
-    for (k, c) in ["Person", "Country", "Organization", "ArmedForce", "Place"].iter().enumerate() {
+    // Legend: one compact table node (fixed text only, so an HTML label is safe here).
+    let mut rows = String::from("<TABLE BORDER=\"0\" CELLBORDER=\"1\" CELLSPACING=\"0\" CELLPADDING=\"3\"><TR><TD COLSPAN=\"2\"><B>Legend</B></TD></TR>");
+    for c in ["Person", "Country", "Organization", "ArmedForce", "Place"] {
         let (shape, fill) = class_style(c);
-        legend.push(Stmt::Node(Node::new(NodeId(Id::Plain(format!("legend_c{k}")), None), vec![attr("label", c), attr("shape", shape), attr("fillcolor", fill)])));
+        rows.push_str(&format!("<TR><TD BGCOLOR=\"{fill}\">{c}</TD><TD>{shape}</TD></TR>"));
     }
-    for (k, f) in ["cooperation", "conflict", "structure"].iter().enumerate() {
-        legend.push(Stmt::Node(Node::new(NodeId(Id::Plain(format!("legend_f{k}a")), None), vec![attr("label", ""), attr("shape", "point"), attr("width", "0.05")])));
-        legend.push(Stmt::Node(Node::new(NodeId(Id::Plain(format!("legend_f{k}b")), None), vec![attr("label", f), attr("shape", "plaintext"), attr("style", "")])));
-        legend.push(Stmt::Edge(Edge {
-            ty: EdgeTy::Pair(Vertex::N(NodeId(Id::Plain(format!("legend_f{k}a")), None)), Vertex::N(NodeId(Id::Plain(format!("legend_f{k}b")), None))),
-            attributes: vec![attr("color", family_color(f))],
-        }));
+    for f in ["cooperation", "conflict", "structure"] {
+        rows.push_str(&format!("<TR><TD COLSPAN=\"2\"><FONT COLOR=\"{}\">&#8212;&#8212; {f}</FONT></TD></TR>", family_color(f)));
     }
-    stmts.push(Stmt::Subgraph(Subgraph { id: Id::Plain("cluster_legend".into()), stmts: legend }));
+    rows.push_str("<TR><TD COLSPAN=\"2\">dashed, no arrow: symmetric</TD></TR></TABLE>");
+    stmts.push(Stmt::Node(Node::new(
+        NodeId(Id::Plain("legend".into()), None),
+        vec![Attribute(Id::Plain("label".into()), Id::Html(format!("<{rows}>"))), attr("shape", "plaintext"), attr("style", ""), attr("fontsize", "9")],
+    )));
     let graph = Graph::DiGraph { id: Id::Plain("newskg".into()), strict: false, stmts };
     let mut ctx = PrinterContext::default();
     graph.print(&mut ctx)
