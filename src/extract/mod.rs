@@ -42,6 +42,11 @@ pub struct DocEntities {
     pub last_person: Option<usize>,
     pub last_place: Option<usize>,
     pub last_speaker: Option<usize>,
+    /// The first person the document names, for a pronoun that comes before any name
+    /// ("Le chef d'un groupe… dit qu'il a rejoint…", then "Marc de Cacqueray-Valmenier, chef…").
+    pub next_person: Option<usize>,
+    /// The agent of the last attack stated, for "cette opération", "cette offensive".
+    pub last_attacker: Option<usize>,
 }
 
 fn key_words(lex: &Lexicon, name: &str) -> Vec<String> {
@@ -247,6 +252,23 @@ pub struct SentenceView<'a> {
     pub reported_by: Vec<Option<usize>>,
 }
 
+impl<'a> SentenceView<'a> {
+    pub fn new(index: usize, toks: &'a [Token], text: &'a str) -> Self {
+        SentenceView {
+            index,
+            toks,
+            text,
+            mentions: Vec::new(),
+            titles: Vec::new(),
+            title_facts: Vec::new(),
+            pending_of_person: Vec::new(),
+            extra_mentions: Vec::new(),
+            said_by: vec![None; toks.len()],
+            reported_by: vec![None; toks.len()],
+        }
+    }
+}
+
 /// How sure the text is of a fact.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Modality {
@@ -349,20 +371,30 @@ pub fn extract(lex: &Lexicon, body: &str, clean: &CleanText) -> Extraction {
     let mut facts = Vec::new();
     let mut mentioned = BTreeSet::new();
     let mut all_mentions = Vec::new();
+    // Cataphora: look ahead a few sentences for the first person named.
+    {
+        let mut scratch = DocEntities::default();
+        'look: for s in clean.sentences.iter().take(6) {
+            let mut sv = SentenceView::new(0, &s.tokens, &body[s.start..s.end]);
+            mentions::find(lex, &mut scratch, &mut sv, year);
+            for m in &sv.mentions {
+                let e = scratch.get(m.entity);
+                if e.class == Class::Person && m.kind == MKind::Name {
+                    ents.next_person = Some(match e.known {
+                        Some(g) => ents.known(lex, g),
+                        None => {
+                            let label = e.label_fr.clone();
+                            ents.new_entity(lex, &label, Class::Person)
+                        }
+                    });
+                    break 'look;
+                }
+            }
+        }
+    }
     for (si, s) in clean.sentences.iter().enumerate() {
         let text = &body[s.start..s.end];
-        let mut sv = SentenceView {
-            index: si,
-            toks: &s.tokens,
-            text,
-            mentions: Vec::new(),
-            titles: Vec::new(),
-            title_facts: Vec::new(),
-            pending_of_person: Vec::new(),
-            extra_mentions: Vec::new(),
-            said_by: vec![None; s.tokens.len()],
-            reported_by: vec![None; s.tokens.len()],
-        };
+        let mut sv = SentenceView::new(si, &s.tokens, text);
         mentions::find(lex, &mut ents, &mut sv, year);
         speech::attribute(lex, &mut ents, &mut sv);
         let mut fs = relations::find(lex, &mut ents, &mut sv);
@@ -393,6 +425,9 @@ pub fn extract(lex: &Lexicon, body: &str, clean: &CleanText) -> Extraction {
             }
         }
         mentioned.extend(sv.extra_mentions.iter().copied());
+        if let Some(f) = fs.iter().rev().find(|f| f.predicate == "attacks") {
+            ents.last_attacker = Some(f.subject);
+        }
         for f in &fs {
             mentioned.insert(f.subject);
             mentioned.insert(f.object);

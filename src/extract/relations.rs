@@ -128,7 +128,7 @@ fn subject_for(lex: &Lexicon, ents: &DocEntities, sv: &SentenceView, pos: usize,
             return Some(vec![arg(m)]);
         }
         return match pron {
-            "il" | "elle" => ents.last_person.map(|p| vec![p]),
+            "il" | "elle" => ents.last_person.or(ents.next_person).map(|p| vec![p]),
             _ => None,
         };
     }
@@ -183,6 +183,10 @@ fn subject_for(lex: &Lexicon, ents: &DocEntities, sv: &SentenceView, pos: usize,
             continue;
         }
         return Some(group(sv, &norms, mi).into_iter().filter(|&i| i == mi || !governed(lex, sv, &norms, &sv.mentions[i])).map(|i| arg_for(ents, &sv.mentions[i], classes)).collect());
+    }
+    // No subject of our own ("il a rejoint… pour combattre…", "… et a exigé"): the previous verb's.
+    if limit < k {
+        return subject_for(lex, ents, sv, limit, classes);
     }
     None
 }
@@ -372,6 +376,14 @@ fn add_implicit(lex: &Lexicon, ents: &mut DocEntities, sv: &mut SentenceView, su
                         }
                     }
                 }
+            }
+        }
+        // "cette opération militaire", "cette offensive": the agent of the last attack stated.
+        if k > 0 && matches!(norms[k - 1], "cette" | "cet" | "ces") && matches!(norms[k], "operation" | "offensive" | "attaque" | "attaques" | "agression" | "intervention" | "invasion" | "incursion" | "operations") {
+            if let Some(a) = ents.last_attacker {
+                sv.mentions.push(Mention { start: k, end: k + 1, entity: a, kind: MKind::Anaphor, acting: None, locative: false });
+                k += 1;
+                continue;
             }
         }
         let definite = k > 0 && matches!(norms[k - 1], "la" | "l'" | "cette" | "le");
@@ -720,12 +732,19 @@ impl Ctx<'_> {
                 factor = 0.9;
             }
             subjects = s.filter(|v| !v.is_empty());
+            // "Au cours de sa campagne … contre la Turquie, le PKK …": the possessive points forward.
+            if subjects.is_none() && possessive {
+                if let Some(cm) = (te..n).find(|&j| norms[j] == ",") {
+                    subjects = sv.mentions.iter().find(|m| m.start > cm && m.start <= cm + 3 && !governed(lex, sv, &norms, m)).map(|m| vec![arg(m)]).filter(|v| class_ok(ents, v[0], &rule.subject));
+                }
+            }
         }
         let Some(subjects) = subjects else { return found };
         let state = subjects.first().and_then(|&s| ents.state_of(s)).filter(|_| subjects.len() == 1);
         found.forces = add_implicit(lex, ents, sv, state, te);
         let opreps = &lex.rules.object_preps[ri];
-        let Some(o0) = object_start(lex, sv, &norms, after_subject, opreps) else {
+        // "sa campagne terroriste de plus de 30 ans contre la Turquie": past a short complement too.
+        let Some(o0) = object_start_reach(lex, sv, &norms, after_subject, opreps, true) else {
             // "l'offensive azerbaïdjanaise": a demonym right after the noun is no object.
             return found;
         };
