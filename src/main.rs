@@ -251,6 +251,20 @@ fn run(cli: Cli) -> Result<i32> {
                 if !quiet {
                     eprintln!("newskg: wrote {}", dump.display());
                 }
+                // The diagram too, when Graphviz is installed.
+                let svg = dump.with_file_name("graph.svg");
+                let dot = newskg::diagram::dot(&s, &newskg::diagram::DiagramOptions::default())?;
+                let mut bytes = Vec::new();
+                match newskg::diagram::render(&dot, newskg::diagram::DiagramFormat::Svg, &mut bytes) {
+                    Ok(()) => {
+                        std::fs::write(&svg, bytes).with_context(|| format!("writing {}", svg.display()))?;
+                        if !quiet {
+                            eprintln!("newskg: wrote {}", svg.display());
+                        }
+                    }
+                    Err(e) if verbose => eprintln!("newskg: no diagram: {e}"),
+                    Err(_) => {}
+                }
             }
             if !quiet {
                 eprintln!(
@@ -271,6 +285,15 @@ fn run(cli: Cli) -> Result<i32> {
         Cmd::Query { store, format, expr, timeout, file } => {
             let q = read_query(expr, file)?;
             let s = KgStore::open_read(&store)?;
+            if let Some(t) = timeout {
+                // The evaluator's cancellation is not checked inside every operator (a COUNT over a
+                // cross product runs on): past the limit, the process itself ends with code 4.
+                std::thread::spawn(move || {
+                    std::thread::sleep(Duration::from_secs(t) + Duration::from_millis(500));
+                    eprintln!("newskg: error: query timed out after {t} s");
+                    std::process::exit(code::TIMEOUT);
+                });
+            }
             let format = format.unwrap_or(if std::io::stdout().is_terminal() { Format::Table } else { Format::Csv });
             let mut out = output(&None)?;
             newskg::query::run(&s, &q, format, timeout.map(Duration::from_secs), &mut out)?;
