@@ -91,8 +91,10 @@ struct CuesFile {
 #[derive(Debug, Clone, Default)]
 pub struct WordSet {
     words: HashSet<String>,
-    /// Multi-word entries, as folded token sequences, longest first.
-    phrases: Vec<Vec<String>>,
+    /// Multi-word entries by first word, longest first.
+    by_first: HashMap<String, Vec<Vec<String>>>,
+    /// Multi-word entries by last word, longest first.
+    by_last: HashMap<String, Vec<Vec<String>>>,
 }
 
 impl WordSet {
@@ -105,10 +107,15 @@ impl WordSet {
                 1 => {
                     s.words.insert(toks[0].clone());
                 }
-                _ => s.phrases.push(toks),
+                _ => {
+                    s.by_first.entry(toks[0].clone()).or_default().push(toks.clone());
+                    s.by_last.entry(toks[toks.len() - 1].clone()).or_default().push(toks);
+                }
             }
         }
-        s.phrases.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
+        for v in s.by_first.values_mut().chain(s.by_last.values_mut()) {
+            v.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
+        }
         s
     }
     pub fn contains(&self, folded: &str) -> bool {
@@ -116,27 +123,31 @@ impl WordSet {
     }
     /// Length in tokens of the longest entry starting at `norms[i]`, if any.
     pub fn match_at(&self, norms: &[&str], i: usize) -> Option<usize> {
-        for p in &self.phrases {
-            if i + p.len() <= norms.len() && p.iter().zip(&norms[i..]).all(|(a, b)| a == b) {
-                return Some(p.len());
+        if i >= norms.len() {
+            return None;
+        }
+        if let Some(list) = self.by_first.get(norms[i]) {
+            for p in list {
+                if i + p.len() <= norms.len() && p.iter().zip(&norms[i..]).all(|(a, b)| a == b) {
+                    return Some(p.len());
+                }
             }
         }
-        if i < norms.len() && self.words.contains(norms[i]) {
-            return Some(1);
-        }
-        None
+        self.words.contains(norms[i]).then_some(1)
     }
     /// Length of the longest entry ending at `norms[i]` (inclusive).
     pub fn match_ending_at(&self, norms: &[&str], i: usize) -> Option<usize> {
-        for p in &self.phrases {
-            if i + 1 >= p.len() && p.iter().zip(&norms[i + 1 - p.len()..=i]).all(|(a, b)| a == b) {
-                return Some(p.len());
+        if i >= norms.len() {
+            return None;
+        }
+        if let Some(list) = self.by_last.get(norms[i]) {
+            for p in list {
+                if i + 1 >= p.len() && p.iter().zip(&norms[i + 1 - p.len()..=i]).all(|(a, b)| a == b) {
+                    return Some(p.len());
+                }
             }
         }
-        if i < norms.len() && self.words.contains(norms[i]) {
-            return Some(1);
-        }
-        None
+        self.words.contains(norms[i]).then_some(1)
     }
 }
 
@@ -200,7 +211,9 @@ impl Cues {
 }
 
 fn alternation(path: &Path, list: &[String]) -> Result<Regex, LexiconError> {
-    let joined = list.iter().map(|p| format!("(?:{p})")).collect::<Vec<_>>().join("|");
+    // ASCII word boundaries keep the regex on its fast DFA path over French text
+    // (a Unicode \b makes it fall back to the slow PikeVM on every accented line).
+    let joined = list.iter().map(|p| format!("(?:{})", p.replace("\\b", "(?-u:\\b)"))).collect::<Vec<_>>().join("|");
     RegexBuilder::new(&joined)
         .case_insensitive(true)
         .build()
@@ -231,17 +244,25 @@ pub struct Titles {
     pub titles: Vec<Title>,
     /// (tokens, index into `titles`), longest first.
     pub phrases: Vec<(Vec<String>, usize)>,
+    /// First word → indices into `phrases`, longest first.
+    by_first: HashMap<String, Vec<usize>>,
 }
 
 impl Titles {
-    /// The longest title starting at `norms[i]`: (length, title).
-    pub fn match_at(&self, norms: &[&str], i: usize) -> Option<(usize, &Title)> {
-        for (p, t) in &self.phrases {
+    /// The longest title starting at `norms[i]`: (length, index into `titles`).
+    pub fn match_index(&self, norms: &[&str], i: usize) -> Option<(usize, usize)> {
+        let list = self.by_first.get(*norms.get(i)?)?;
+        for &pi in list {
+            let (p, t) = &self.phrases[pi];
             if i + p.len() <= norms.len() && p.iter().zip(&norms[i..]).all(|(a, b)| a == b) {
-                return Some((p.len(), &self.titles[*t]));
+                return Some((p.len(), *t));
             }
         }
         None
+    }
+    /// The longest title starting at `norms[i]`: (length, title).
+    pub fn match_at(&self, norms: &[&str], i: usize) -> Option<(usize, &Title)> {
+        self.match_index(norms, i).map(|(l, t)| (l, &self.titles[t]))
     }
 }
 
@@ -324,6 +345,8 @@ pub struct Lexicon {
     pub rules: RuleSet,
     /// Folded speech-verb forms → true for participles.
     pub speech_forms: HashMap<String, FormKind>,
+    /// For each gazetteer entity, the transliteration keys of each of its names, word by word.
+    pub name_keys: Vec<Vec<Vec<String>>>,
 }
 
 pub(crate) fn read_toml<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<T, LexiconError> {
@@ -412,10 +435,28 @@ impl Lexicon {
             }
         }
         phrases.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
-        let titles = Titles { titles: tf.title, phrases };
+        let mut by_first: HashMap<String, Vec<usize>> = HashMap::new();
+        for (pi, (p, _)) in phrases.iter().enumerate() {
+            by_first.entry(p[0].clone()).or_default().push(pi);
+        }
+        let titles = Titles { titles: tf.title, phrases, by_first };
         let gazetteer = Gazetteer::load(&dir.join("gazetteer"), &translit)?;
         let rules = RuleSet::load(&dir.join("relations"), &conj, &gazetteer)?;
-        Ok(Lexicon { dir: dir.to_path_buf(), cues, titles, translit, conj, gazetteer, rules, speech_forms })
+        let name_keys = (0..gazetteer.entities.len())
+            .map(|g| {
+                gazetteer
+                    .names(g)
+                    .map(|n| {
+                        crate::text::tokenize(n, 0, &translit)
+                            .into_iter()
+                            .filter(|t| t.kind == crate::text::TokKind::Word && !cues.particles.contains(&t.norm))
+                            .map(|t| t.key)
+                            .collect()
+                    })
+                    .collect()
+            })
+            .collect();
+        Ok(Lexicon { dir: dir.to_path_buf(), cues, titles, translit, conj, gazetteer, rules, speech_forms, name_keys })
     }
 }
 

@@ -65,13 +65,41 @@ pub struct Transliteration {
 }
 
 impl Transliteration {
+    /// `key`, memoised per thread: news text repeats its words.
+    pub fn key_cached(&self, folded: &str) -> String {
+        use std::cell::RefCell;
+        use std::collections::HashMap;
+        thread_local! {
+            static CACHE: RefCell<(usize, HashMap<String, String>)> = RefCell::new((0, HashMap::new()));
+        }
+        if self.rules.is_empty() {
+            return folded.to_string();
+        }
+        let me = self as *const Transliteration as usize;
+        CACHE.with(|c| {
+            let mut c = c.borrow_mut();
+            if c.0 != me || c.1.len() > 200_000 {
+                c.0 = me;
+                c.1.clear();
+            }
+            if let Some(k) = c.1.get(folded) {
+                return k.clone();
+            }
+            let k = self.key(folded);
+            c.1.insert(folded.to_string(), k.clone());
+            k
+        })
+    }
+
     /// The matching key of one folded word.
     pub fn key(&self, folded: &str) -> String {
         let mut w = folded.to_string();
+        let mut len = w.chars().count();
         for r in &self.rules {
-            if w.chars().count() < r.min_len {
+            if len < r.min_len {
                 continue;
             }
+            let before = w.len();
             match r.at {
                 At::Any => {
                     if w.contains(r.from.as_str()) {
@@ -89,6 +117,9 @@ impl Transliteration {
                         w = format!("{}{}", r.to, &w[r.from.len()..]);
                     }
                 }
+            }
+            if w.len() != before {
+                len = w.chars().count();
             }
         }
         w

@@ -172,7 +172,7 @@ pub fn document_quads(doc: &Document, clean: &CleanText, ex: &Extraction) -> Vec
             add(st.clone(), nkg("reportedBy"), entity_iri(&ents.get(r).id).into());
         }
     }
-    q.sort_by(|a, b| a.to_string().cmp(&b.to_string()));
+    q.sort_by_cached_key(|x| x.to_string());
     q.dedup();
     q
 }

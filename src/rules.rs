@@ -250,10 +250,10 @@ impl RuleSet {
     }
 
     /// Triggers starting at `norms[i]` (longest first).
-    pub fn triggers_at<'a>(&'a self, norms: &[&str], i: usize) -> impl Iterator<Item = &'a Trigger> + 'a {
+    pub fn triggers_at<'a, 'n>(&'a self, norms: &'n [&'n str], i: usize) -> impl Iterator<Item = &'a Trigger> + use<'a, 'n> {
         let list = self.index.get(norms[i]).map(|v| v.as_slice()).unwrap_or(&[]);
-        let window: Vec<String> = norms[i..norms.len().min(i + 8)].iter().map(|s| s.to_string()).collect();
-        list.iter().filter(move |t| t.tokens.len() <= window.len() && t.tokens.iter().zip(&window).all(|(a, b)| a == b))
+        let window = &norms[i..];
+        list.iter().filter(move |t| t.tokens.len() <= window.len() && t.tokens.iter().zip(window).all(|(a, b)| a == b))
     }
 }
 

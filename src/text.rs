@@ -60,7 +60,6 @@ const ELISIONS: &[&str] = &["l", "d", "n", "s", "j", "c", "m", "t", "qu", "jusqu
 /// Splits `text` into tokens; offsets are shifted by `base`.
 pub fn tokenize(text: &str, base: usize, tr: &Transliteration) -> Vec<Token> {
     let mut out = Vec::new();
-    let bytes = text.as_bytes();
     let mut i = 0;
     let mut prev_end = usize::MAX;
     while i < text.len() {
@@ -101,8 +100,7 @@ pub fn tokenize(text: &str, base: usize, tr: &Transliteration) -> Vec<Token> {
         }
         let raw = &text[start..i];
         let norm = fold(raw);
-        let norm = if kind == TokKind::Word && norm.ends_with('\'') { norm } else { norm };
-        let key = if kind == TokKind::Word { tr.key(&norm) } else { norm.clone() };
+        let key = if kind == TokKind::Word { tr.key_cached(&norm) } else { norm.clone() };
         let mut letters = raw.chars().filter(|c| c.is_alphabetic());
         let first = letters.next();
         let cap = first.is_some_and(|c| c.is_uppercase());
@@ -118,7 +116,6 @@ pub fn tokenize(text: &str, base: usize, tr: &Transliteration) -> Vec<Token> {
             glued: prev_end == start,
         });
         prev_end = i;
-        let _ = bytes;
     }
     out
 }

@@ -72,11 +72,10 @@ pub fn find(lex: &Lexicon, ents: &mut DocEntities, sv: &mut SentenceView, year: 
             i += 1;
             continue;
         }
-        let Some((len, _)) = lex.titles.match_at(&norms, i) else {
+        let Some((len, ti)) = lex.titles.match_index(&norms, i) else {
             i += 1;
             continue;
         };
-        let ti = lex.titles.phrases.iter().find(|(p, _)| p.len() == len && p.iter().zip(&norms[i..]).all(|(a, b)| a == b)).map(|x| x.1).unwrap();
         // "Premier" alone capitalised at a sentence start is still a title; a title inside a name is not.
         let mut j = i + len;
         let mut of = None;

@@ -70,7 +70,7 @@ impl DocEntities {
         }
         let stands_for = ge.stands_for.map(|s| self.known(lex, s));
         let country = ge.country.map(|c| self.known(lex, c));
-        let names: Vec<Vec<String>> = lex.gazetteer.names(g).map(|n| key_words(lex, n)).collect();
+        let names: Vec<Vec<String>> = lex.name_keys[g].clone();
         let e = self.list.len();
         self.list.push(DocEntity {
             id: ge.id.clone(),
@@ -323,7 +323,8 @@ fn month_number(m: &str) -> Option<u32> {
 
 /// The date written in the document's first lines ("17/04/2024", "17 avril 2024"): (year, month, day).
 pub fn document_date(body: &str) -> Option<(i32, u32, u32)> {
-    let re = regex::Regex::new(r"(?i)(?:^|\D)(?:(\d{1,2})[/.-](\d{1,2})[/.-]((?:19|20)\d{2})|(\d{1,2})(?:er)? (janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septembre|octobre|novembre|décembre|decembre) ((?:19|20)\d{2}))(?:\D|$)").ok()?;
+    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let re = RE.get_or_init(|| regex::Regex::new(r"(?i)(?:^|\D)(?:(\d{1,2})[/.-](\d{1,2})[/.-]((?:19|20)\d{2})|(\d{1,2})(?:er)? (janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septembre|octobre|novembre|décembre|decembre) ((?:19|20)\d{2}))(?:\D|$)").expect("date pattern"));
     let head: String = body.chars().take(3000).collect();
     let c = re.captures(&head)?;
     if let (Some(d), Some(m), Some(y)) = (c.get(1), c.get(2), c.get(3)) {
@@ -339,7 +340,9 @@ pub fn document_year(body: &str) -> Option<i32> {
 /// A date a sentence gives its fact ("le 17 avril", "en septembre 2023", "le 10 novembre 2020"),
 /// completed with the document's year: ("2024-04-17", "date") or ("2023-09", "gYearMonth").
 pub fn sentence_date(text: &str, doc: Option<(i32, u32, u32)>) -> Option<(String, &'static str)> {
-    let full = regex::Regex::new(r"(?i)\b(?:le |du |au )?(\d{1,2})(?:er)? (janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septembre|octobre|novembre|décembre|decembre)(?: ((?:19|20)\d{2}))?").ok()?;
+    static FULL: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    static MONTH: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let full = FULL.get_or_init(|| regex::Regex::new(r"(?i)\b(?:le |du |au )?(\d{1,2})(?:er)? (janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septembre|octobre|novembre|décembre|decembre)(?: ((?:19|20)\d{2}))?").expect("date pattern"));
     if let Some(c) = full.captures(text) {
         let d: u32 = c.get(1)?.as_str().parse().ok()?;
         let m = month_number(c.get(2)?.as_str())?;
@@ -355,7 +358,7 @@ pub fn sentence_date(text: &str, doc: Option<(i32, u32, u32)>) -> Option<(String
             return Some((format!("{y:04}-{m:02}-{d:02}"), "date"));
         }
     }
-    let month = regex::Regex::new(r"(?i)\ben (janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septembre|octobre|novembre|décembre|decembre) ((?:19|20)\d{2})").ok()?;
+    let month = MONTH.get_or_init(|| regex::Regex::new(r"(?i)\ben (janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septembre|octobre|novembre|décembre|decembre) ((?:19|20)\d{2})").expect("date pattern"));
     if let Some(c) = month.captures(text) {
         let m = month_number(c.get(1)?.as_str())?;
         return Some((format!("{}-{m:02}", c.get(2)?.as_str()), "gYearMonth"));
