@@ -42,6 +42,8 @@ pub struct DocEntities {
     pub last_person: Option<usize>,
     pub last_place: Option<usize>,
     pub last_speaker: Option<usize>,
+    /// The last person who was a sentence's subject: "il" refers to it before any other person.
+    pub last_subject_person: Option<usize>,
     /// The first person the document names, for a pronoun that comes before any name
     /// ("Le chef d'un groupe… dit qu'il a rejoint…", then "Marc de Cacqueray-Valmenier, chef…").
     pub next_person: Option<usize>,
@@ -406,6 +408,12 @@ pub fn extract(lex: &Lexicon, body: &str, clean: &CleanText) -> Extraction {
             for f in &mut fs {
                 f.date = date.clone();
             }
+        }
+        // The subject of this sentence, if a person opens it ("Erdogan a reçu Aliyev. Il a…" → Erdogan).
+        let opener = sv.mentions.iter().filter(|m| m.start <= 3).find(|m| ents.get(m.entity).class == Class::Person && matches!(m.kind, MKind::Name | MKind::Title | MKind::Pronoun)).map(|m| m.entity);
+        let fact_subject = fs.iter().find(|f| ents.get(f.subject).class == Class::Person && f.rule != "title").map(|f| f.subject);
+        if let Some(p) = fact_subject.or(opener) {
+            ents.last_subject_person = Some(p);
         }
         for m in &sv.mentions {
             match m.kind {

@@ -128,7 +128,7 @@ fn subject_for(lex: &Lexicon, ents: &DocEntities, sv: &SentenceView, pos: usize,
             return Some(vec![arg(m)]);
         }
         return match pron {
-            "il" | "elle" => ents.last_person.or(ents.next_person).map(|p| vec![p]),
+            "il" | "elle" => ents.last_subject_person.or(ents.last_person).or(ents.next_person).map(|p| vec![p]),
             _ => None,
         };
     }
