@@ -145,6 +145,18 @@ fn canned_queries_answer_on_the_corpus() {
     has("05_claims_by_speaker.rq", &["Ilham Aliyev"]);
     has("07_co_mentions.rq", &["Arménie", "Azerbaïdjan"]);
     has("10_documents.rq", &["001_aa93a49af91dcb56.txt"]);
+    has("06_confirmed_facts.rq", &["Turquie,supports,Azerbaïdjan,2", "Haut-Karabakh,locatedIn,Azerbaïdjan,3"]);
+    has("09_conflict_facts.rq", &["forces armées arméniennes,occupies,Haut-Karabakh"]);
+    has("11_facts_per_predicate.rq", &["leaderOf", "supports"]);
+    has("13_facts_by_outlet.rq", &["RT", "withdrawsFrom"]);
+    has("14_entity_spellings.rq", &["Karabagh", "Artsakh"]);
+    // No canned query repeats a row (the union of graphs repeats shared triples).
+    for name in ["01_who_supports_whom.rq", "04_leaders.rq", "06_confirmed_facts.rq", "14_entity_spellings.rq"] {
+        let out = canned(name);
+        let rows: Vec<&str> = out.lines().collect();
+        let unique: std::collections::BTreeSet<&&str> = rows.iter().collect();
+        assert_eq!(rows.len(), unique.len(), "{name} repeats rows");
+    }
     let graph = canned_turtle("08_relationship_graph.rq");
     assert!(graph.contains("supports"), "{graph}");
     // Every canned query at least runs.
@@ -368,6 +380,19 @@ fn diagrams_parse_render_and_are_deterministic() {
     assert!(f.contains("Ilham Aliyev") && f.contains("Azerbaïdjan") && !f.contains("Zouaves"), "{f}");
     let o = run(&["diagram", "--store", &store, "--focus", "Nobody Known"]);
     assert_eq!(o.status.code(), Some(64));
+    // A CONSTRUCT query as the diagram's source; document, min-docs and cluster filters.
+    let q = dir.path().join("q.rq");
+    std::fs::write(&q, "PREFIX nkg: <https://newskg.org/ontology#> CONSTRUCT { ?s nkg:leaderOf ?o } WHERE { ?s nkg:leaderOf ?o }").unwrap();
+    let o = run(&["diagram", "--store", &store, "--format", "dot", "--query", q.to_str().unwrap()]);
+    let s = stdout(&o);
+    assert!(o.status.success() && s.contains("dirige") && !s.contains("soutient"), "{s}");
+    let o = run(&["diagram", "--store", &store, "--format", "dot", "--min-docs", "2"]);
+    let s = stdout(&o);
+    assert!(s.contains("Turquie") && !s.contains("Zouaves"), "{s}");
+    let o = run(&["diagram", "--store", &store, "--format", "dot", "--doc", "003_5875ad0ffb18f87c.txt", "--cluster"]);
+    let s = stdout(&o);
+    assert!(s.contains("Dmitri Peskov") && !s.contains("Zouaves") && s.contains("subgraph cluster_"), "{s}");
+    graphviz_rust::parse(&s).unwrap();
     // Predicate filter and English labels.
     let o = run(&["diagram", "--store", &store, "--format", "dot", "--predicates", "supports", "--lang", "en"]);
     let s = stdout(&o);
