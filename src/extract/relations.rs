@@ -74,11 +74,14 @@ fn governed(lex: &Lexicon, sv: &SentenceView, norms: &[&str], m: &Mention) -> bo
 /// The coordinated group around mention `mi`: "la Turquie, les États-Unis et l'UE".
 fn group(sv: &SentenceView, norms: &[&str], mi: usize) -> Vec<usize> {
     let ms = &sv.mentions;
+    // A title before a name is part of the conjunct: "le Premier ministre arménien Nikol Pachinian et
+    // le président azerbaïdjanais Ilham Aliev".
+    let in_title = |k: usize| sv.titles.iter().any(|t| t.start <= k && k < t.of_end);
     let joiner = |a: usize, b: usize| -> bool {
         // Tokens between two mentions: only commas, "et", "ainsi que", "ou", "/", articles.
-        b > a && b - a <= 4 && (a..b).all(|k| matches!(norms[k], "," | "et" | "ou" | "/" | "ainsi" | "que" | "le" | "la" | "les" | "l'" | "des" | "de" | "du" | "d'"))
+        let plain = (a..b).filter(|&k| !in_title(k)).count();
+        b > a && plain <= 4 && (a..b).all(|k| in_title(k) || matches!(norms[k], "," | "et" | "ou" | "/" | "ainsi" | "que" | "le" | "la" | "les" | "l'" | "des" | "de" | "du" | "d'"))
             && (a..b).any(|k| matches!(norms[k], "," | "et" | "ou" | "/" | "ainsi"))
-            // "de"/"du" alone would make a complement, not a coordination.
     };
     let mut lo = mi;
     while lo > 0 && joiner(ms[lo - 1].end, ms[lo].start) {
@@ -249,6 +252,22 @@ fn object_start_reach(lex: &Lexicon, sv: &SentenceView, norms: &[&str], mut k: u
     if direct && !(lex.cues.prepositions.contains(norms[k]) && !matches!(norms[k], "des" | "du" | "de" | "d'")) {
         return Some(k);
     }
+    // "a reçu à la Maison Blanche le Premier ministre…": a place complement before the object.
+    if direct && matches!(norms[k], "à" | "au" | "aux" | "dans" | "en" | "chez" | "depuis" | "sur") {
+        let mut d = k + 1;
+        while d < n && matches!(norms[d], "le" | "la" | "les" | "l'") {
+            d += 1;
+        }
+        if let Some(m) = sv.mentions.iter().find(|m| m.start == d) {
+            let mut after = m.end;
+            while after < n && (norms[after] == "," || lex.cues.adverbs.match_at(norms, after).is_some()) {
+                after += lex.cues.adverbs.match_at(norms, after).unwrap_or(1);
+            }
+            if after < n && !lex.cues.prepositions.contains(norms[after]) {
+                return Some(after);
+            }
+        }
+    }
     if !reach || preps.iter().all(|p| p.is_empty()) {
         return None;
     }
@@ -308,8 +327,13 @@ fn clause_end(lex: &Lexicon, sv: &SentenceView, norms: &[&str], k: usize) -> usi
 
 /// The first mention of an accepted class in `[k, end)`, with its coordination group.
 fn first_mention(ents: &DocEntities, sv: &SentenceView, norms: &[&str], k: usize, end: usize, classes: &[Class]) -> Option<Vec<usize>> {
+    first_mention_skipping(ents, sv, norms, k, end, classes, &[])
+}
+
+/// As `first_mention`, passing over the mentions flagged in `skip`.
+fn first_mention_skipping(ents: &DocEntities, sv: &SentenceView, norms: &[&str], k: usize, end: usize, classes: &[Class], skip: &[bool]) -> Option<Vec<usize>> {
     for (mi, m) in sv.mentions.iter().enumerate() {
-        if m.start < k || m.start >= end {
+        if m.start < k || m.start >= end || skip.get(mi).copied().unwrap_or(false) {
             continue;
         }
         if class_ok(ents, arg_for(ents, m, classes), classes) {
@@ -320,20 +344,21 @@ fn first_mention(ents: &DocEntities, sv: &SentenceView, norms: &[&str], k: usize
     None
 }
 
-/// Where a locative complement starts in a direct object's phrase ("près de", "dans", "à"),
-/// unless the rule itself takes that preposition.
-fn locative_cut(lex: &Lexicon, sv: &SentenceView, norms: &[&str], from: usize, end: usize, preps: &[Vec<String>]) -> usize {
-    let _ = (lex, sv);
-    let allowed = |w: &str| preps.iter().any(|p| p.len() == 1 && p[0] == w);
-    for j in from..end {
-        let w = norms[j];
-        let loc = matches!(w, "dans" | "à" | "au" | "aux" | "en" | "vers" | "sur" | "depuis" | "devant" | "autour" | "chez" | "pres" | "proche" | "lors" | "pendant" | "durant")
-            || (w == "le" && j + 1 < end && norms[j + 1] == "long");
-        if loc && !allowed(w) {
-            return j;
-        }
+/// Is the mention starting at `start` governed by a locative preposition the rule does not take?
+fn locative(norms: &[&str], from: usize, start: usize, preps: &[Vec<String>]) -> bool {
+    let mut p = start;
+    while p > 0 && matches!(norms[p - 1], "le" | "la" | "les" | "l'" | "un" | "une" | "des") {
+        p -= 1;
     }
-    end
+    // A preposition that belongs to the trigger ("s'en prendre à") is no locative.
+    if p == 0 || p <= from {
+        return false;
+    }
+    let w = norms[p - 1];
+    let allowed = preps.iter().any(|x| x.len() == 1 && x[0] == w);
+    let loc = matches!(w, "dans" | "à" | "au" | "aux" | "en" | "vers" | "sur" | "depuis" | "devant" | "chez" | "pres" | "proche")
+        || (matches!(w, "de" | "d'" | "du") && p >= 2 && matches!(norms[p - 2], "pres" | "proche" | "autour" | "lors" | "long" | "loin"));
+    loc && !allowed
 }
 
 /// Mentions made at relation time: "ses forces", "une force de maintien de la paix"
@@ -679,10 +704,11 @@ impl Ctx<'_> {
             return found;
         };
         let end = clause_end(lex, sv, &norms, o0);
-        // A direct object is no place named by a locative ("bombardé ses positions près de Latchine").
+        // A direct object is no place named by a locative ("bombardé ses positions près de Latchine",
+        // "a reçu à la Maison Blanche le Premier ministre…"): such mentions are passed over.
         let direct = o0 == object_start(lex, sv, &norms, te, &[Vec::new()]).unwrap_or(usize::MAX);
-        let end = if direct { locative_cut(lex, sv, &norms, o0, end, preps) } else { end };
-        match first_mention(ents, sv, &norms, o0, end, &rule.object) {
+        let skip: Vec<bool> = sv.mentions.iter().map(|m| direct && locative(&norms, o0, m.start, preps)).collect();
+        match first_mention_skipping(ents, sv, &norms, o0, end, &rule.object, &skip) {
             Some(objects) => found.facts = cross(&subjects, &objects, 1.0),
             None if rule.reciprocal && subjects.len() >= 2 => found.facts = pairs(&subjects),
             None => {}
