@@ -219,10 +219,19 @@ impl RuleSet {
                             add(vec![p], FormKind::Finite, true, None, false);
                         }
                     } else {
+                        // "conversation téléphonique" → "conversations téléphoniques"; "échange de tirs" →
+                        // "échanges de tirs": adjectives agree, complements after "de" do not.
+                        let agree = words[1..].iter().take_while(|w| !matches!(w.as_str(), "de" | "d'" | "du" | "des" | "à" | "au" | "aux" | "en")).count();
                         for p in plural(&words[0]) {
-                            let mut t = vec![p];
+                            let mut t = vec![p.clone()];
                             t.extend(words[1..].iter().cloned());
-                            add(t, FormKind::Finite, true, None, false);
+                            add(t.clone(), FormKind::Finite, true, None, false);
+                            if p != words[0] && agree > 0 {
+                                for w in t.iter_mut().skip(1).take(agree) {
+                                    *w = plural(w).pop().unwrap_or_else(|| w.clone());
+                                }
+                                add(t, FormKind::Finite, true, None, false);
+                            }
                         }
                     }
                 }

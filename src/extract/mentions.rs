@@ -161,6 +161,7 @@ pub fn find(lex: &Lexicon, ents: &mut DocEntities, sv: &mut SentenceView, year: 
     sv.mentions.sort_by_key(|m| (m.start, m.end));
     // 5. Titles: holders and the facts they state.
     resolve_titles(lex, ents, sv, year);
+    sv.mentions.sort_by_key(|m| (m.start, m.end));
 }
 
 /// Capitalised runs the gazetteer did not know, typed by their context.
@@ -431,6 +432,15 @@ fn resolve_titles(lex: &Lexicon, ents: &mut DocEntities, sv: &mut SentenceView, 
             }
         }
         sv.titles[ti].person = person;
+        // "ses homologues arménien et azerbaïdjanais", "le haut fonctionnaire russe": an official
+        // nobody names stands for the state.
+        if person.is_none() && title.role == "official" {
+            if let Some(of) = tu.of.filter(|&o| ents.get(o).class == Class::Country) {
+                if !sv.mentions.iter().any(|m| m.start < tu.of_end && tu.start < m.end) {
+                    sv.mentions.push(Mention { start: tu.start, end: tu.of_end, entity: of, kind: MKind::StateHead, acting: Some(of), locative: false });
+                }
+            }
+        }
         if let Some(p) = person {
             ents.set_role(p, &title.role, tu.of);
             if let Some(of) = tu.of {

@@ -489,6 +489,10 @@ pub fn find(lex: &Lexicon, ents: &mut DocEntities, sv: &mut SentenceView) -> Vec
         }
         fk += longest;
     }
+    // "une attaque", "la demande": a verb form right after a determiner is a noun.
+    triggers.retain(|(k, t, _)| {
+        t.nominal || lex.rules.rules[t.rule].kind != Kind::Verb || *k == 0 || !matches!(norms[*k - 1], "un" | "une" | "le" | "la" | "l'" | "les" | "des" | "cette" | "ces" | "son" | "sa" | "ses" | "leur" | "leurs" | "du" | "au" | "aux")
+    });
     ctx.verbs = triggers.iter().filter(|(_, t, _)| !t.nominal && lex.rules.rules[t.rule].kind == Kind::Verb).map(|(k, _, _)| *k).collect();
     // An appeal or demand opens a wish: what follows in its clause is not asserted.
     let appeal_positions: Vec<usize> = triggers.iter().filter(|(_, t, _)| matches!(lex.rules.rules[t.rule].predicate.as_str(), "callsOn" | "demands" | "requestsHelpFrom")).map(|(k, _, _)| *k).collect();
@@ -510,10 +514,6 @@ pub fn find(lex: &Lexicon, ents: &mut DocEntities, sv: &mut SentenceView) -> Vec
             if sv.text[t.start - base..t.end - base].to_lowercase() != *sf {
                 trig.form = FormKind::Finite;
             }
-        }
-        // "une attaque", "l'appel": a verb form right after a determiner is a noun.
-        if !trig.nominal && rule.kind == Kind::Verb && k > 0 && matches!(norms[k - 1], "un" | "une" | "le" | "la" | "l'" | "les" | "des" | "cette" | "ces" | "son" | "sa" | "ses" | "leur" | "leurs" | "du" | "au" | "aux") {
-            continue;
         }
         let Some(modality) = polarity(lex, &norms, k, te, trig.nominal, trig.form) else { continue };
         if !matches!(rule.predicate.as_str(), "callsOn" | "demands" | "requestsHelpFrom")
