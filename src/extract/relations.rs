@@ -365,8 +365,9 @@ fn locative(norms: &[&str], from: usize, start: usize, preps: &[Vec<String>]) ->
 /// for the subject's state, and "la région" for the last place.
 fn add_implicit(lex: &Lexicon, ents: &mut DocEntities, sv: &mut SentenceView, subject_state: Option<usize>, from: usize) -> Vec<(usize, usize)> {
     let c = &lex.cues;
-    let norms_owned: Vec<String> = sv.toks.iter().map(|t| t.norm.clone()).collect();
-    let norms: Vec<&str> = norms_owned.iter().map(|s| s.as_str()).collect();
+    // The tokens outlive `sv`'s borrow: mentions may be added while we read the words.
+    let toks = sv.toks;
+    let norms: Vec<&str> = toks.iter().map(|t| t.norm.as_str()).collect();
     let n = norms.len();
     let mut made = Vec::new();
     let end = (from + OBJECT_WINDOW).min(n);
@@ -468,8 +469,9 @@ pub fn find(lex: &Lexicon, ents: &mut DocEntities, sv: &mut SentenceView) -> Vec
         push(&mut out, sv, a, p, &pred, o, "title", 0.75, Modality::Asserted);
     }
     // Generated entities state their own relation ("l'armée arménienne" is Armenia's).
-    let norms_owned: Vec<String> = sv.toks.iter().map(|t| t.norm.clone()).collect();
-    let norms: Vec<&str> = norms_owned.iter().map(|s| s.as_str()).collect();
+    // The tokens outlive `sv`'s borrow: mentions may be added while we read the words.
+    let toks = sv.toks;
+    let norms: Vec<&str> = toks.iter().map(|t| t.norm.as_str()).collect();
     // Triggers are matched with quotation marks left out: "une « opération antiterroriste » contre".
     let keep: Vec<usize> = (0..norms.len()).filter(|&i| !matches!(norms[i], "«" | "»" | "\"" | "“" | "”")).collect();
     let fnorms: Vec<&str> = keep.iter().map(|&i| norms[i]).collect();
@@ -622,8 +624,8 @@ impl Ctx<'_> {
     fn verb(&self, ents: &mut DocEntities, sv: &mut SentenceView, rule: &Rule, ri: usize, k: usize, te: usize, trig: &Trigger) -> Found {
         let form = trig.form;
         let lex = self.lex;
-        let norms_owned: Vec<String> = sv.toks.iter().map(|t| t.norm.clone()).collect();
-        let norms: Vec<&str> = norms_owned.iter().map(|s| s.as_str()).collect();
+        let toks = sv.toks;
+        let norms: Vec<&str> = toks.iter().map(|t| t.norm.as_str()).collect();
         let mut found = Found::default();
         // Passive: "est soutenu par X", participial "– classé comme … par X, Y et Z –".
         if form == FormKind::Participle {
@@ -718,8 +720,8 @@ impl Ctx<'_> {
 
     fn noun(&self, ents: &mut DocEntities, sv: &mut SentenceView, rule: &Rule, ri: usize, k: usize, te: usize) -> Found {
         let lex = self.lex;
-        let norms_owned: Vec<String> = sv.toks.iter().map(|t| t.norm.clone()).collect();
-        let norms: Vec<&str> = norms_owned.iter().map(|s| s.as_str()).collect();
+        let toks = sv.toks;
+        let norms: Vec<&str> = toks.iter().map(|t| t.norm.as_str()).collect();
         let n = norms.len();
         let mut found = Found::default();
         // Skip adjectives after the noun ("l'opération militaire azerbaïdjanaise" keeps the demonym).
@@ -783,8 +785,8 @@ impl Ctx<'_> {
 
     fn copula(&self, ents: &mut DocEntities, sv: &mut SentenceView, rule: &Rule, ri: usize, k: usize, te: usize) -> Found {
         let lex = self.lex;
-        let norms_owned: Vec<String> = sv.toks.iter().map(|t| t.norm.clone()).collect();
-        let norms: Vec<&str> = norms_owned.iter().map(|s| s.as_str()).collect();
+        let toks = sv.toks;
+        let norms: Vec<&str> = toks.iter().map(|t| t.norm.as_str()).collect();
         let n = norms.len();
         let mut found = Found::default();
         // Back over determiner and adjectives to the copula or the apposition comma.
@@ -825,8 +827,8 @@ impl Ctx<'_> {
 
     fn between(&self, ents: &mut DocEntities, sv: &mut SentenceView, rule: &Rule, k: usize, te: usize) -> Found {
         let lex = self.lex;
-        let norms_owned: Vec<String> = sv.toks.iter().map(|t| t.norm.clone()).collect();
-        let norms: Vec<&str> = norms_owned.iter().map(|s| s.as_str()).collect();
+        let toks = sv.toks;
+        let norms: Vec<&str> = toks.iter().map(|t| t.norm.as_str()).collect();
         let n = norms.len();
         let mut found = Found::default();
         let _ = lex;
