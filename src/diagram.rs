@@ -212,6 +212,26 @@ pub fn dot(store: &KgStore, opts: &DiagramOptions) -> Result<String, QueryError>
         }
         v
     };
+    // Predicate labels and families from the ontology graph (the built-in table is the fallback).
+    let mut vocab: BTreeMap<String, (String, String)> = BTreeMap::new();
+    let rows = select(
+        store,
+        &format!(
+            "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> PREFIX owl: <http://www.w3.org/2002/07/owl#> PREFIX nkg: <https://newskg.org/ontology#>
+             SELECT ?p ?l ?f WHERE {{ ?p a owl:ObjectProperty . OPTIONAL {{ ?p rdfs:label ?l FILTER(lang(?l) = \"{lang}\") }} OPTIONAL {{ ?p nkg:family ?f }} }}"
+        ),
+    )?;
+    for r in rows {
+        let p = iri(r.get("p"));
+        let Some(local) = p.strip_prefix(crate::rdf::NKG) else { continue };
+        let label = match r.get("l") {
+            Some(Term::Literal(l)) => l.value().to_string(),
+            _ => predicate_label(local, opts.lang),
+        };
+        let fam = iri(r.get("f")).rsplit('#').next().unwrap_or("").to_lowercase();
+        let fam = if fam.is_empty() { family(local).to_string() } else { fam };
+        vocab.insert(local.to_string(), (label, fam));
+    }
     // Node facts: labels, classes, the state they stand for (for clusters).
     let info_rows = select(
         store,
@@ -296,10 +316,10 @@ pub fn dot(store: &KgStore, opts: &DiagramOptions) -> Result<String, QueryError>
             Some(seen)
         }
     };
-    Ok(to_dot(&g, keep.as_ref(), opts))
+    Ok(to_dot(&g, keep.as_ref(), opts, &vocab))
 }
 
-fn to_dot(g: &DiGraph<NodeInfo, EdgeInfo>, keep: Option<&BTreeSet<NodeIndex>>, opts: &DiagramOptions) -> String {
+fn to_dot(g: &DiGraph<NodeInfo, EdgeInfo>, keep: Option<&BTreeSet<NodeIndex>>, opts: &DiagramOptions, vocab: &BTreeMap<String, (String, String)>) -> String {
     let shown = |i: NodeIndex| keep.is_none_or(|k| k.contains(&i));
     let mut nodes: Vec<NodeIndex> = g.node_indices().filter(|&i| shown(i)).collect();
     nodes.sort_by(|a, b| g[*a].iri.cmp(&g[*b].iri));
@@ -353,8 +373,10 @@ fn to_dot(g: &DiGraph<NodeInfo, EdgeInfo>, keep: Option<&BTreeSet<NodeIndex>>, o
     es.sort_by(|a, b| (&id_of[&a.source()], &a.weight().predicate, &id_of[&a.target()]).cmp(&(&id_of[&b.source()], &b.weight().predicate, &id_of[&b.target()])));
     for e in es {
         let w = e.weight();
-        let fam = family(&w.predicate);
-        let label = predicate_label(&w.predicate, opts.lang);
+        let (label, fam) = match vocab.get(&w.predicate) {
+            Some((l, f)) => (l.clone(), f.as_str()),
+            None => (predicate_label(&w.predicate, opts.lang), family(&w.predicate)),
+        };
         let width = 1.0 + (w.docs.len().max(1) as f64 - 1.0) * 1.5;
         let mut tip = format!("{} — {} document(s), confidence ≤ {:.2}", label, w.docs.len(), w.confidence);
         for ev in w.evidence.iter().take(5) {
@@ -387,7 +409,7 @@ fn to_dot(g: &DiGraph<NodeInfo, EdgeInfo>, keep: Option<&BTreeSet<NodeIndex>>, o
     graph.print(&mut ctx)
 }
 
-/// The predicate's label from the vocabulary, in the chosen language.
+/// The predicate's label when the store holds no ontology, in the chosen language.
 pub fn predicate_label(p: &str, lang: Lang) -> String {
     const FR: &[(&str, &str)] = &[
         ("leaderOf", "dirige"), ("spokespersonOf", "porte-parole de"), ("advisorOf", "conseiller de"), ("memberOf", "membre de"),

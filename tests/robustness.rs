@@ -238,3 +238,15 @@ fn readers_see_whole_documents_while_a_build_writes_and_a_second_build_is_refuse
     assert!(writer.wait().unwrap().success());
     assert!(reads > 0, "the build ended before any read");
 }
+
+#[test]
+fn html_with_ten_thousand_nested_elements() {
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("deep.html");
+    let html = format!("<html><body>{}<p>La Turquie soutient l'Azerbaïdjan.</p>{}</body></html>", "<div>".repeat(10_000), "</div>".repeat(10_000));
+    std::fs::write(&page, html).unwrap();
+    let store = dir.path().join("store");
+    let o = run(&["build", "--store", store.to_str().unwrap(), page.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", err(&o));
+    assert_eq!(count(&store, "PREFIX nkg: <https://newskg.org/ontology#> SELECT (COUNT(*) AS ?n) WHERE { <https://newskg.org/id/turkey> nkg:supports ?o }"), 1);
+}
