@@ -103,6 +103,10 @@ pub fn find(lex: &Lexicon, ents: &mut DocEntities, sv: &mut SentenceView, year: 
                 if let Some(mi) = sv.mentions.iter().position(|x| x.start == m) {
                     of = Some(sv.mentions[mi].acting.unwrap_or(sv.mentions[mi].entity));
                     j = sv.mentions[mi].end;
+                } else if m + 1 < n && c.state_heads.contains(norms[m]) && g.demonym(&toks[m + 1]).is_some() {
+                    // "le porte-parole de la diplomatie azerbaïdjanaise"
+                    of = g.demonym(&toks[m + 1]).map(|country| ents.known(lex, country));
+                    j = m + 2;
                 } else if lex.titles.match_at(&norms, m).is_some() {
                     // "conseiller du président …": of a person, resolved below once that title is read.
                     j = k;

@@ -204,7 +204,8 @@ fn verb_like(lex: &Lexicon, norms: &[&str], k: usize) -> bool {
     if after_det {
         return false;
     }
-    lex.speech_forms.get(w).is_some_and(|f| *f != FormKind::Participle)
+    lex.cues.denials.contains(w)
+        || lex.speech_forms.get(w).is_some_and(|f| *f != FormKind::Participle)
         || lex.rules.triggers_at(norms, k).any(|t| !t.nominal && t.form != FormKind::Participle && t.tokens.len() == 1)
 }
 
@@ -308,6 +309,14 @@ fn clause_end(lex: &Lexicon, sv: &SentenceView, norms: &[&str], k: usize) -> usi
         }
         if w == "," && !sv.mentions.iter().any(|m| m.start == j + 1) {
             break;
+        }
+        // "Erevan dénonce un blocus, Bakou rejette…": a comma, a subject and its verb open a new clause.
+        if w == "," {
+            if let Some(m) = sv.mentions.iter().filter(|m| m.start == j + 1).max_by_key(|m| m.end) {
+                if m.end < n && verb_like(lex, norms, m.end) {
+                    break;
+                }
+            }
         }
         if w == "et" && j + 1 < n && (lex.cues.auxiliaries.contains(norms[j + 1]) || lex.rules.index.contains_key(norms[j + 1])) && !sv.mentions.iter().any(|m| m.start == j + 1) {
             break;

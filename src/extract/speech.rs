@@ -148,6 +148,13 @@ pub fn attribute(lex: &Lexicon, ents: &mut DocEntities, sv: &mut SentenceView) {
             skipped += 1;
         }
         let mut who = Vec::new();
+        // "selon lui", "selon elle": the last speaker, else the last person who was a subject.
+        if j < n && matches!(norms[j], "lui" | "elle" | "eux") {
+            if let Some(p) = ents.last_speaker.or(ents.last_subject_person).or(ents.last_person) {
+                who.push(p);
+                j += 1;
+            }
+        }
         while let Some(m) = mention_at(sv, j) {
             who.push(m.entity);
             j = m.end;
