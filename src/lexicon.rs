@@ -441,7 +441,7 @@ impl Lexicon {
         }
         let titles = Titles { titles: tf.title, phrases, by_first };
         let gazetteer = Gazetteer::load(&dir.join("gazetteer"), &translit)?;
-        let rules = RuleSet::load(&dir.join("relations"), &conj, &gazetteer)?;
+        let rules = RuleSet::load(&dir.join("relations"), &conj)?;
         let name_keys = (0..gazetteer.entities.len())
             .map(|g| {
                 gazetteer

@@ -3,7 +3,7 @@
 //! phrase points at the rules it may fire.
 
 use crate::error::LexiconError;
-use crate::gazetteer::{Class, Gazetteer};
+use crate::gazetteer::Class;
 use crate::lexicon::{phrase_tokens, read_toml, Conjugator, FormKind};
 use crate::normalize::fold;
 use serde::Deserialize;
@@ -160,7 +160,7 @@ fn plural(w: &str) -> Vec<String> {
 }
 
 impl RuleSet {
-    pub fn load(dir: &Path, conj: &Conjugator, _gaz: &Gazetteer) -> Result<RuleSet, LexiconError> {
+    pub fn load(dir: &Path, conj: &Conjugator) -> Result<RuleSet, LexiconError> {
         let mut set = RuleSet::default();
         let Ok(rd) = std::fs::read_dir(dir) else {
             return Ok(set);

@@ -31,10 +31,6 @@ fn count(store: &Path, q: &str) -> usize {
     out.lines().nth(1).unwrap().split('^').next().unwrap().trim_matches('"').parse().unwrap()
 }
 
-fn quads(store: &Path) -> usize {
-    count(store, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
-}
-
 /// A corpus of `n` documents made from the seeds, with distinct names and contents.
 fn make_corpus(dir: &Path, n: usize, nested: bool) -> PathBuf {
     let seeds: Vec<String> = std::fs::read_dir(corpus()).unwrap().map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap()).collect();

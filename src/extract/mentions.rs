@@ -6,7 +6,6 @@
 use super::{DocEntities, MKind, Mention, SentenceView};
 use crate::gazetteer::Class;
 use crate::lexicon::Lexicon;
-use crate::normalize::slug;
 use crate::text::{TokKind, Token};
 
 /// A title found in a sentence ("le président azerbaïdjanais", "porte-parole du Kremlin").
@@ -273,7 +272,6 @@ fn names(lex: &Lexicon, ents: &mut DocEntities, sv: &mut SentenceView, covered: 
                 if words == 1 && a == 0 && acronym.is_none() && !upper_run && !preceded_by_cue(lex, sv, a) {
                     continue;
                 }
-                let label = strip_leading_particle(&label);
                 ents.new_entity(lex, &label, cl)
             }
             (None, None) => continue,
@@ -291,10 +289,6 @@ fn names(lex: &Lexicon, ents: &mut DocEntities, sv: &mut SentenceView, covered: 
         covered[a..b].iter_mut().for_each(|x| *x = true);
         sv.mentions.push(Mention { start: a, end: b, entity: e, kind: MKind::Name, acting: None, locative: false });
     }
-}
-
-fn strip_leading_particle(label: &str) -> String {
-    label.to_string()
 }
 
 fn preceded_by_cue(lex: &Lexicon, sv: &SentenceView, a: usize) -> bool {
@@ -474,5 +468,4 @@ fn resolve_titles(lex: &Lexicon, ents: &mut DocEntities, sv: &mut SentenceView, 
             }
         }
     }
-    let _ = slug;
 }

@@ -548,7 +548,7 @@ pub fn find(lex: &Lexicon, ents: &mut DocEntities, sv: &mut SentenceView) -> Vec
             Kind::Verb => ctx.verb(ents, sv, rule, trig.rule, k, te, &trig),
             Kind::Noun => ctx.noun(ents, sv, rule, trig.rule, k, te),
             Kind::Copula => ctx.copula(ents, sv, rule, trig.rule, k, te),
-            Kind::Between => ctx.between(ents, sv, rule, k, te),
+            Kind::Between => ctx.between(ents, sv, rule, te),
         };
         let factor = match modality {
             Modality::Asserted => 1.0,
@@ -834,13 +834,11 @@ impl Ctx<'_> {
         found
     }
 
-    fn between(&self, ents: &mut DocEntities, sv: &mut SentenceView, rule: &Rule, k: usize, te: usize) -> Found {
-        let lex = self.lex;
+    fn between(&self, ents: &mut DocEntities, sv: &mut SentenceView, rule: &Rule, te: usize) -> Found {
         let toks = sv.toks;
         let norms: Vec<&str> = toks.iter().map(|t| t.norm.as_str()).collect();
         let n = norms.len();
         let mut found = Found::default();
-        let _ = lex;
         let Some(e) = (te..(te + 8).min(n)).find(|&j| norms[j] == "entre") else { return found };
         if (te..e).any(|j| matches!(norms[j], "." | ";" | ":" | "," | "qui" | "que")) {
             return found;
@@ -850,7 +848,6 @@ impl Ctx<'_> {
         if g.len() >= 2 {
             found.facts = pairs(&g);
         }
-        let _ = k;
         found
     }
 }
