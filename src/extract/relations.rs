@@ -99,6 +99,12 @@ fn group(sv: &SentenceView, norms: &[&str], mi: usize) -> Vec<usize> {
     (lo..=hi).collect()
 }
 
+/// `skip_chain_back`, stopping after a mention the chain would swallow ("« Nous appelons »").
+fn chain_start(lex: &Lexicon, sv: &SentenceView, norms: &[&str], k: usize) -> usize {
+    let start = skip_chain_back(lex, norms, k);
+    sv.mentions.iter().filter(|m| m.start >= start && m.end <= k).map(|m| m.end).max().unwrap_or(start)
+}
+
 fn skip_chain_back(lex: &Lexicon, norms: &[&str], mut k: usize) -> usize {
     let c = &lex.cues;
     while k > 0 {
@@ -125,6 +131,10 @@ fn subject_for(lex: &Lexicon, ents: &DocEntities, sv: &SentenceView, pos: usize,
     let norms = norms(sv);
     let c = &lex.cues;
     let mut k = skip_chain_back(lex, &norms, pos);
+    // "« Nous appelons… »": the chain skipped a "nous" that stands for the speaker's state.
+    if let Some(m) = sv.mentions.iter().find(|m| m.kind == MKind::Pronoun && m.start >= k && m.end <= pos) {
+        return Some(vec![arg(m)]);
+    }
     if k > 0 && c.subject_pronouns.contains(norms[k - 1]) {
         let pron = norms[k - 1];
         if let Some(m) = sv.mentions.iter().find(|m| m.start == k - 1) {
@@ -638,7 +648,7 @@ impl Ctx<'_> {
         let mut found = Found::default();
         // Passive: "est soutenu par X", participial "– classé comme … par X, Y et Z –".
         if form == FormKind::Participle {
-            let chain_start = skip_chain_back(lex, &norms, k);
+            let chain_start = chain_start(lex, sv, &norms, k);
             let chain = &norms[chain_start..k];
             // Norms are folded: "été" is "ete", "être" is "etre".
             let reflexive = chain.iter().any(|w| matches!(*w, "s'" | "se" | "me" | "m'" | "nous" | "vous"));
@@ -675,7 +685,7 @@ impl Ctx<'_> {
                 }
             }
         }
-        let chain_start = skip_chain_back(lex, &norms, k);
+        let chain_start = chain_start(lex, sv, &norms, k);
         let clause_subjects = subject_for(lex, ents, sv, chain_start, &rule.subject).unwrap_or_default();
         let subjects: Vec<usize> = clause_subjects.iter().copied().filter(|&e| class_ok(ents, e, &rule.subject)).collect();
         // The state whose forces "ses forces" / "une force de maintien de la paix" are.
