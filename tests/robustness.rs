@@ -214,8 +214,13 @@ fn readers_see_whole_documents_while_a_build_writes_and_a_second_build_is_refuse
     let store = dir.path().join("store");
     // A first small build creates the store, so readers have something to open.
     assert!(run(&["build", "-q", "--no-dump", "--store", store.to_str().unwrap(), corpus().join("001_aa93a49af91dcb56.txt").to_str().unwrap()]).status.success());
+    let before = per_graph(&store).len();
     let mut writer = bin().args(["build", "-q", "--no-dump", "--store", store.to_str().unwrap(), root.to_str().unwrap()]).stderr(Stdio::piped()).spawn().unwrap();
-    std::thread::sleep(Duration::from_millis(300));
+    // Wait until the writer has committed a first document: it then holds the lock for sure.
+    let t = Instant::now();
+    while per_graph(&store).len() <= before && t.elapsed() < Duration::from_secs(60) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
     let second = run(&["build", "--store", store.to_str().unwrap(), corpus().to_str().unwrap()]);
     assert_eq!(second.status.code(), Some(3), "second build: {}", err(&second));
     assert!(err(&second).contains("busy"));
