@@ -61,7 +61,19 @@ impl KgStore {
         if !looks_like_store(path) {
             return Err(StoreError::NotAStore(path.to_path_buf()));
         }
-        let store = Store::open_read_only(path)?;
+        // While a build compacts, a table file named in the manifest can vanish before a
+        // read-only open reaches it: that error is transient, so try again a few times.
+        let mut attempt = 0;
+        let store = loop {
+            match Store::open_read_only(path) {
+                Ok(s) => break s,
+                Err(_) if attempt < 10 => {
+                    attempt += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                }
+                Err(e) => return Err(e.into()),
+            }
+        };
         Ok(KgStore { store, path: path.to_path_buf(), _lock: None })
     }
 
