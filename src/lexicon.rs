@@ -151,6 +151,11 @@ impl WordSet {
     }
 }
 
+/// The transliteration keys of a name's words, particles left out ("Marc de La Tour" → marc, tur).
+pub fn name_words(cues: &Cues, tr: &Transliteration, name: &str) -> Vec<String> {
+    crate::text::tokenize(name, 0, tr).into_iter().filter(|t| t.kind == crate::text::TokKind::Word && !cues.particles.contains(&t.norm)).map(|t| t.key).collect()
+}
+
 /// Folded tokens of a phrase as the tokenizer would give them ("l'aide" → ["l'", "aide"]).
 pub fn phrase_tokens(s: &str) -> Vec<String> {
     crate::text::tokenize(s, 0, &Transliteration::default()).into_iter().map(|t| t.norm).collect()
@@ -442,20 +447,7 @@ impl Lexicon {
         let titles = Titles { titles: tf.title, phrases, by_first };
         let gazetteer = Gazetteer::load(&dir.join("gazetteer"), &translit)?;
         let rules = RuleSet::load(&dir.join("relations"), &conj)?;
-        let name_keys = (0..gazetteer.entities.len())
-            .map(|g| {
-                gazetteer
-                    .names(g)
-                    .map(|n| {
-                        crate::text::tokenize(n, 0, &translit)
-                            .into_iter()
-                            .filter(|t| t.kind == crate::text::TokKind::Word && !cues.particles.contains(&t.norm))
-                            .map(|t| t.key)
-                            .collect()
-                    })
-                    .collect()
-            })
-            .collect();
+        let name_keys = (0..gazetteer.entities.len()).map(|g| gazetteer.names(g).map(|n| name_words(&cues, &translit, n)).collect()).collect();
         Ok(Lexicon { dir: dir.to_path_buf(), cues, titles, translit, conj, gazetteer, rules, speech_forms, name_keys })
     }
 }

@@ -328,12 +328,19 @@ fn stats_and_help() {
     assert!(stdout(&run(&["--version"])).starts_with("newskg "));
 }
 
-#[test]
-fn update_deletes_a_fact() {
+/// A store built from one corpus document, in its own temporary directory.
+fn one_document_store() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("store");
+    let o = run(&["build", "-q", "--store", store.to_str().unwrap(), corpus().join("001_aa93a49af91dcb56.txt").to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    (dir, store)
+}
+
+#[test]
+fn update_deletes_a_fact() {
+    let (_dir, store) = one_document_store();
     let s = store.to_str().unwrap();
-    assert!(run(&["build", "-q", "--store", s, corpus().join("001_aa93a49af91dcb56.txt").to_str().unwrap()]).status.success());
     let ask = "PREFIX nkg: <https://newskg.org/ontology#> ASK { <https://newskg.org/id/turkey> nkg:supports ?o }";
     assert_eq!(stdout(&run(&["query", "--store", s, "--format", "csv", "-e", ask])).trim(), "true");
     let o = run(&["update", "--store", s, "-e", "PREFIX nkg: <https://newskg.org/ontology#> DELETE WHERE { GRAPH ?g { <https://newskg.org/id/turkey> nkg:supports ?o } }"]);
@@ -401,10 +408,8 @@ fn diagrams_parse_render_and_are_deterministic() {
 
 #[test]
 fn hostile_labels_survive_every_format() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = dir.path().join("store");
+    let (dir, store) = one_document_store();
     let s = store.to_str().unwrap();
-    assert!(run(&["build", "-q", "--store", s, corpus().join("001_aa93a49af91dcb56.txt").to_str().unwrap()]).status.success());
     let hostile = r#"Q\"uote \\ back\nline <b>{x}</b> #@ \u0001 \u202Ertl\u200F Ильхам"#;
     let upd = format!(
         "PREFIX nkg: <https://newskg.org/ontology#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>

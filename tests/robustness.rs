@@ -163,7 +163,7 @@ fn a_query_that_would_run_for_ever_times_out() {
 /// Per-document quad counts of a store.
 fn per_graph(store: &Path) -> std::collections::BTreeMap<String, usize> {
     let o = run(&["query", "--store", store.to_str().unwrap(), "--format", "tsv", "-e", "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"]);
-    assert!(o.status.success(), "{}", err(&o));
+    assert!(o.status.success(), "reading {} failed: {}", store.display(), err(&o));
     String::from_utf8_lossy(&o.stdout)
         .lines()
         .skip(1)
@@ -174,14 +174,18 @@ fn per_graph(store: &Path) -> std::collections::BTreeMap<String, usize> {
         .collect()
 }
 
+/// Per-graph counts of an uninterrupted build of `root`, the yardstick for interrupted ones.
+fn reference_counts(dir: &Path, root: &Path) -> std::collections::BTreeMap<String, usize> {
+    let reference = dir.join("reference");
+    assert!(run(&["build", "-q", "--no-dump", "--store", reference.to_str().unwrap(), root.to_str().unwrap()]).status.success());
+    per_graph(&reference)
+}
+
 #[test]
 fn killed_builds_leave_whole_documents_and_the_next_build_completes() {
     let dir = tempfile::tempdir().unwrap();
     let root = make_corpus(dir.path(), 400, false);
-    // Reference: an uninterrupted build.
-    let reference = dir.path().join("reference");
-    assert!(run(&["build", "-q", "--no-dump", "--store", reference.to_str().unwrap(), root.to_str().unwrap()]).status.success());
-    let expected = per_graph(&reference);
+    let expected = reference_counts(dir.path(), &root);
     let store = dir.path().join("store");
     let mut seed = 12345u64;
     for round in 0..6 {
@@ -208,9 +212,7 @@ fn killed_builds_leave_whole_documents_and_the_next_build_completes() {
 fn readers_see_whole_documents_while_a_build_writes_and_a_second_build_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let root = make_corpus(dir.path(), 1500, true);
-    let reference = dir.path().join("reference");
-    assert!(run(&["build", "-q", "--no-dump", "--store", reference.to_str().unwrap(), root.to_str().unwrap()]).status.success());
-    let expected = per_graph(&reference);
+    let expected = reference_counts(dir.path(), &root);
     let store = dir.path().join("store");
     // A first small build creates the store, so readers have something to open.
     assert!(run(&["build", "-q", "--no-dump", "--store", store.to_str().unwrap(), corpus().join("001_aa93a49af91dcb56.txt").to_str().unwrap()]).status.success());

@@ -52,11 +52,7 @@ pub struct DocEntities {
 }
 
 fn key_words(lex: &Lexicon, name: &str) -> Vec<String> {
-    crate::text::tokenize(name, 0, &lex.translit)
-        .into_iter()
-        .filter(|t| t.kind == crate::text::TokKind::Word && !lex.cues.particles.contains(&t.norm))
-        .map(|t| t.key)
-        .collect()
+    crate::lexicon::name_words(&lex.cues, &lex.translit, name)
 }
 
 impl DocEntities {

@@ -204,14 +204,18 @@ fn subject_for(lex: &Lexicon, ents: &DocEntities, sv: &SentenceView, pos: usize,
     None
 }
 
+/// "une attaque", "la demande": a verb form right after a determiner is a noun.
+fn after_determiner(norms: &[&str], k: usize) -> bool {
+    k > 0 && matches!(norms[k - 1], "un" | "une" | "le" | "la" | "l'" | "les" | "des" | "du" | "au" | "aux" | "son" | "sa" | "ses" | "leur" | "leurs" | "cette" | "ces")
+}
+
 /// A token that is certainly a finite verb or auxiliary ("a", "ont", "est", a trigger verb, a speech verb).
 fn verb_like(lex: &Lexicon, norms: &[&str], k: usize) -> bool {
     let w = norms[k];
     if matches!(w, "a" | "ont" | "avait" | "avaient" | "aura" | "auront" | "est" | "sont" | "etait" | "etaient" | "sera" | "seront" | "fut" | "furent") {
         return true;
     }
-    let after_det = k > 0 && matches!(norms[k - 1], "un" | "une" | "le" | "la" | "l'" | "les" | "des" | "du" | "au" | "aux" | "son" | "sa" | "ses" | "leur" | "leurs" | "cette" | "ces");
-    if after_det {
+    if after_determiner(norms, k) {
         return false;
     }
     lex.cues.denials.contains(w)
@@ -510,9 +514,8 @@ pub fn find(lex: &Lexicon, ents: &mut DocEntities, sv: &mut SentenceView) -> Vec
         }
         fk += longest;
     }
-    // "une attaque", "la demande": a verb form right after a determiner is a noun.
     triggers.retain(|(k, t, _)| {
-        t.nominal || lex.rules.rules[t.rule].kind != Kind::Verb || *k == 0 || !matches!(norms[*k - 1], "un" | "une" | "le" | "la" | "l'" | "les" | "des" | "cette" | "ces" | "son" | "sa" | "ses" | "leur" | "leurs" | "du" | "au" | "aux")
+        t.nominal || lex.rules.rules[t.rule].kind != Kind::Verb || !after_determiner(&norms, *k)
     });
     ctx.verbs = triggers.iter().filter(|(_, t, _)| !t.nominal && lex.rules.rules[t.rule].kind == Kind::Verb).map(|(k, _, _)| *k).collect();
     // An appeal or demand opens a wish: what follows in its clause is not asserted.
