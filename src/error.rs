@@ -39,7 +39,7 @@ pub enum StoreError {
     #[error("no store at {0} (run `newskg build` first, or pass --store)")]
     Missing(PathBuf),
     /// Another process holds the store's write lock.
-    #[error("store {0} is busy: another newskg build is writing it")]
+    #[error("store {0} is busy: another newskg process has it open (a build or update writing it, or a long read)")]
     Locked(PathBuf),
     /// The directory exists but is not an Oxigraph store.
     #[error("{0} is not a newskg store")]

@@ -8,7 +8,8 @@ use crate::normalize::{fold, Transliteration};
 use crate::text::{tokenize, TokKind, Token};
 use aho_corasick::{AhoCorasick, MatchKind};
 use serde::Deserialize;
-use std::collections::{BTreeMap, HashMap};
+use rustc_hash::FxHashMap as HashMap;
+use std::collections::BTreeMap;
 use std::path::Path;
 
 /// The five entity classes of the vocabulary.
@@ -221,7 +222,7 @@ impl Gazetteer {
     }
 
     fn build(entries: Vec<(Entry, bool)>, templates: Vec<Template>, tr: &Transliteration) -> Result<Gazetteer, String> {
-        let mut by_id = HashMap::new();
+        let mut by_id = HashMap::default();
         for (i, (e, _)) in entries.iter().enumerate() {
             if by_id.insert(e.id.clone(), i).is_some() {
                 return Err(format!("duplicate id {}", e.id));
@@ -249,8 +250,8 @@ impl Gazetteer {
         let mut g = Gazetteer {
             entities,
             by_id,
-            demonyms: HashMap::new(),
-            by_template: HashMap::new(),
+            demonyms: HashMap::default(),
+            by_template: HashMap::default(),
             patterns: Vec::new(),
             keys: Vec::new(),
             matcher: AhoCorasick::new(Vec::<String>::new()).map_err(|e| e.to_string())?,

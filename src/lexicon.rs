@@ -8,7 +8,7 @@ use crate::normalize::{fold, Transliteration};
 use crate::rules::RuleSet;
 use regex::{Regex, RegexBuilder};
 use serde::Deserialize;
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, Deserialize)]
@@ -381,7 +381,7 @@ impl Lexicon {
         let fold_set = |v: &Vec<String>| v.iter().map(|w| fold(w)).collect::<HashSet<_>>();
         let translit: Transliteration = read_toml(&lex_dir.join("transliteration.toml"))?;
         let conj = Conjugator { models: read_toml::<ConjFile>(&lex_dir.join("conjugation.toml"))?.model };
-        let mut speech_forms = HashMap::new();
+        let mut speech_forms = HashMap::default();
         for v in &cf.speech.verbs {
             for (f, k) in conj.forms(v).map_err(|m| LexiconError::Invalid { path: cues_path.clone(), message: m })? {
                 speech_forms.insert(f, k);
@@ -440,7 +440,7 @@ impl Lexicon {
             }
         }
         phrases.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
-        let mut by_first: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut by_first: HashMap<String, Vec<usize>> = HashMap::default();
         for (pi, (p, _)) in phrases.iter().enumerate() {
             by_first.entry(p[0].clone()).or_default().push(pi);
         }

@@ -11,6 +11,7 @@ pub mod extract;
 pub mod gazetteer;
 pub mod ingest;
 pub mod lexicon;
+pub mod mapper;
 pub mod normalize;
 pub mod query;
 pub mod rdf;

@@ -44,6 +44,11 @@ enum Cmd {
         /// Do not write <store>/../graph.trig after the build.
         #[arg(long)]
         no_dump: bool,
+        /// How new graphs are written: `bulk` (Oxigraph's bulk loader, one atomic
+        /// commit at the end), `transactions` (one per document, each visible at
+        /// once), or `auto` (bulk from 500 input documents on).
+        #[arg(long, value_enum, default_value = "auto")]
+        load: newskg::build::LoadMode,
         /// Files or directories (.txt, .md, .html, .htm; directories recursively).
         #[arg(required = true)]
         inputs: Vec<PathBuf>,
@@ -161,6 +166,11 @@ mod code {
     pub const USAGE: i32 = 64;
 }
 
+// Extraction allocates many small strings; mimalloc halves the time glibc malloc took
+// in the profile (see BENCHMARKS.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let cli = Cli::parse();
     let quiet = cli.quiet;
@@ -230,9 +240,9 @@ fn run(cli: Cli) -> Result<i32> {
     let quiet = cli.quiet;
     let verbose = cli.verbose;
     match cli.cmd {
-        Cmd::Build { store, force, no_dump, inputs } => {
+        Cmd::Build { store, force, no_dump, load, inputs } => {
             let lex = load_lexicon(cli.ontology)?;
-            let opts = newskg::build::BuildOptions { store: store.clone(), inputs, force, progress: !quiet && std::io::stderr().is_terminal() };
+            let opts = newskg::build::BuildOptions { store: store.clone(), inputs, force, progress: !quiet && std::io::stderr().is_terminal(), load };
             let r = newskg::build::build(&lex, &opts).with_context(|| format!("building into {}", store.display()))?;
             for f in &r.failed {
                 eprintln!("newskg: skipped: {f}");
@@ -303,6 +313,7 @@ fn run(cli: Cli) -> Result<i32> {
         Cmd::Update { store, expr, file } => {
             let u = read_query(expr, file)?;
             let s = KgStore::open_existing_write(&store)?;
+            s.publish_snapshot()?;
             newskg::query::update(&s, &u)?;
             if !quiet {
                 eprintln!("newskg: update applied; {} quads in store", s.len()?);
@@ -348,26 +359,12 @@ fn run(cli: Cli) -> Result<i32> {
                 eprintln!("newskg: skipped: {e}");
             }
             let mut out = output(&None)?;
-            let mut w = newskg::query::with_prefixes(oxigraph::io::RdfSerializer::from_format(rf)).for_writer(&mut out);
-            use rayon::prelude::*;
-            for batch in files.chunks(64) {
-                let mapped: Vec<_> = batch.par_iter().map(|(p, n)| newskg::ingest::read(p, n).map(|d| newskg::build::map_document(&lex, d))).collect();
-                for m in mapped {
-                    match m {
-                        Ok(m) => {
-                            for q in &m.quads {
-                                w.serialize_quad(q)?;
-                            }
-                        }
-                        Err(e) => {
-                            failed += 1;
-                            eprintln!("newskg: skipped: {e}");
-                        }
-                    }
-                }
-            }
-            w.finish()?;
+            let r = if rf == oxigraph::io::RdfFormat::NQuads { newskg::mapper::write_nquads(&lex, &files, &mut out)? } else { newskg::mapper::write_trig(&lex, &files, &mut out)? };
             out.flush()?;
+            failed += r.failed.len();
+            for e in r.failed {
+                eprintln!("newskg: skipped: {e}");
+            }
             Ok(if failed == 0 { 0 } else { code::PARTIAL })
         }
     }

@@ -68,9 +68,9 @@ impl Transliteration {
     /// `key`, memoised per thread: news text repeats its words.
     pub fn key_cached(&self, folded: &str) -> String {
         use std::cell::RefCell;
-        use std::collections::HashMap;
+        use rustc_hash::FxHashMap as HashMap;
         thread_local! {
-            static CACHE: RefCell<(usize, HashMap<String, String>)> = RefCell::new((0, HashMap::new()));
+            static CACHE: RefCell<(usize, HashMap<String, String>)> = RefCell::new((0, HashMap::default()));
         }
         if self.rules.is_empty() {
             return folded.to_string();

@@ -7,7 +7,7 @@ use crate::gazetteer::Class;
 use crate::lexicon::{phrase_tokens, read_toml, Conjugator, FormKind};
 use crate::normalize::fold;
 use serde::Deserialize;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::path::{Path, PathBuf};
 
 /// The 25 predicates of the vocabulary; the symmetric ones are flagged.

@@ -173,17 +173,29 @@ fn other_language(line: &str, cues: &Cues) -> bool {
     if foreign >= 2 && foreign * 20 >= letters {
         return true;
     }
-    let words: Vec<String> = line
-        .split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '\u{2019}')
-        .filter(|w| !w.is_empty())
-        .map(fold)
-        .collect();
-    if words.len() < cues.boilerplate.min_words_for_language {
+    // English function words are ASCII: count them first without allocating,
+    // and fold the words for the French count only when that could matter.
+    let split = || line.split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '\u{2019}').filter(|w| !w.is_empty());
+    let mut n = 0usize;
+    let mut en = 0usize;
+    let mut buf = [0u8; 16];
+    for w in split() {
+        n += 1;
+        if w.is_ascii() && w.len() <= buf.len() {
+            let b = &mut buf[..w.len()];
+            b.copy_from_slice(w.as_bytes());
+            b.make_ascii_lowercase();
+            if std::str::from_utf8(b).is_ok_and(|x| cues.english_words.contains(x)) {
+                en += 1;
+            }
+        }
+    }
+    if n < cues.boilerplate.min_words_for_language || en < 2 || en * 5 < n {
         return false;
     }
-    let fr = words.iter().filter(|w| cues.french_words.contains(w.trim_end_matches('\''))).count();
-    let en = words.iter().filter(|w| cues.english_words.contains(w.as_str())).count();
-    en >= 2 && en > fr && en * 5 >= words.len()
+    let fr = split().filter(|w| cues.french_words.contains(fold(w).trim_end_matches('\''))).count();
+    let words = n;
+    en > fr && en * 5 >= words
 }
 
 /// Cleans a document body into sentences.

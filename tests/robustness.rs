@@ -191,7 +191,7 @@ fn killed_builds_leave_whole_documents_and_the_next_build_completes() {
     for round in 0..6 {
         seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
         let delay = Duration::from_millis(50 + (seed >> 33) % 700);
-        let mut child = bin().args(["build", "-q", "--no-dump", "--force", "--store", store.to_str().unwrap(), root.to_str().unwrap()]).stderr(Stdio::null()).spawn().unwrap();
+        let mut child = bin().args(["build", "-q", "--no-dump", "--force", "--load", "transactions", "--store", store.to_str().unwrap(), root.to_str().unwrap()]).stderr(Stdio::null()).spawn().unwrap();
         std::thread::sleep(delay);
         child.kill().unwrap(); // SIGKILL
         child.wait().unwrap();
@@ -209,6 +209,46 @@ fn killed_builds_leave_whole_documents_and_the_next_build_completes() {
 }
 
 #[test]
+fn a_killed_bulk_build_leaves_the_store_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = make_corpus(dir.path(), 600, false);
+    let expected = reference_counts(dir.path(), &root);
+    let mut seed = 777u64;
+    let mut interrupted = 0;
+    for round in 0..5 {
+        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        let delay = Duration::from_millis(100 + (seed >> 33) % 1500);
+        let store = dir.path().join(format!("bulk{round}"));
+        // A store holding one document already: the bulk build must add to it or leave it alone.
+        let first = corpus().join("001_aa93a49af91dcb56.txt");
+        assert!(run(&["build", "-q", "--no-dump", "--store", store.to_str().unwrap(), first.to_str().unwrap()]).status.success());
+        let before = per_graph(&store);
+        let mut child = bin().args(["build", "-q", "--no-dump", "--load", "bulk", "--store", store.to_str().unwrap(), root.to_str().unwrap()]).stderr(Stdio::null()).spawn().unwrap();
+        std::thread::sleep(delay);
+        let finished = child.try_wait().unwrap().is_some();
+        child.kill().ok();
+        child.wait().unwrap();
+        let after = per_graph(&store);
+        if finished || after.len() > before.len() {
+            // Committed: every document, whole.
+            for (g, n) in &after {
+                if !g.contains("001_aa93a49af91dcb56") {
+                    assert_eq!(Some(n), expected.get(g), "round {round}: graph {g} is partial");
+                }
+            }
+            assert_eq!(after.len(), expected.len() + 1, "round {round}: a committed bulk build holds every document");
+        } else {
+            interrupted += 1;
+            assert_eq!(after, before, "round {round} (killed after {delay:?}): the store changed");
+        }
+        let o = run(&["build", "-q", "--no-dump", "--load", "bulk", "--store", store.to_str().unwrap(), root.to_str().unwrap()]);
+        assert!(o.status.success(), "{}", err(&o));
+        assert_eq!(per_graph(&store).len(), expected.len() + 1);
+    }
+    assert!(interrupted > 0, "no round interrupted a bulk build: the test proved nothing");
+}
+
+#[test]
 fn readers_see_whole_documents_while_a_build_writes_and_a_second_build_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let root = make_corpus(dir.path(), 1500, true);
@@ -217,7 +257,8 @@ fn readers_see_whole_documents_while_a_build_writes_and_a_second_build_is_refuse
     // A first small build creates the store, so readers have something to open.
     assert!(run(&["build", "-q", "--no-dump", "--store", store.to_str().unwrap(), corpus().join("001_aa93a49af91dcb56.txt").to_str().unwrap()]).status.success());
     let before = per_graph(&store).len();
-    let mut writer = bin().args(["build", "-q", "--no-dump", "--store", store.to_str().unwrap(), root.to_str().unwrap()]).stderr(Stdio::piped()).spawn().unwrap();
+    // Transactions: each document becomes visible on its own (a bulk build shows all at the end).
+    let mut writer = bin().args(["build", "-q", "--no-dump", "--load", "transactions", "--store", store.to_str().unwrap(), root.to_str().unwrap()]).stderr(Stdio::piped()).spawn().unwrap();
     // Wait until the writer has committed a first document: it then holds the lock for sure.
     let t = Instant::now();
     while per_graph(&store).len() <= before && t.elapsed() < Duration::from_secs(60) {

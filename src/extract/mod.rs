@@ -11,7 +11,8 @@ use crate::lexicon::Lexicon;
 use crate::normalize::slug;
 use crate::text::{CleanText, Token};
 use mentions::TitleUse;
-use std::collections::{BTreeSet, HashMap};
+use rustc_hash::FxHashMap as HashMap;
+use std::collections::BTreeSet;
 
 /// An entity as this document knows it: a gazetteer entry or a new name.
 #[derive(Debug, Clone)]
@@ -323,8 +324,8 @@ fn month_number(m: &str) -> Option<u32> {
 pub fn document_date(body: &str) -> Option<(i32, u32, u32)> {
     static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
     let re = RE.get_or_init(|| regex::Regex::new(r"(?i)(?:^|\D)(?:(\d{1,2})[/.-](\d{1,2})[/.-]((?:19|20)\d{2})|(\d{1,2})(?:er)? (janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septembre|octobre|novembre|décembre|decembre) ((?:19|20)\d{2}))(?:\D|$)").expect("date pattern"));
-    let head: String = body.chars().take(3000).collect();
-    let c = re.captures(&head)?;
+    let head = &body[..body.char_indices().nth(3000).map_or(body.len(), |(i, _)| i)];
+    let c = re.captures(head)?;
     if let (Some(d), Some(m), Some(y)) = (c.get(1), c.get(2), c.get(3)) {
         return Some((y.as_str().parse().ok()?, m.as_str().parse().ok()?, d.as_str().parse().ok()?));
     }
@@ -340,7 +341,12 @@ pub fn document_year(body: &str) -> Option<i32> {
 pub fn sentence_date(text: &str, doc: Option<(i32, u32, u32)>) -> Option<(String, &'static str)> {
     static FULL: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
     static MONTH: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
-    let full = FULL.get_or_init(|| regex::Regex::new(r"(?i)\b(?:le |du |au )?(\d{1,2})(?:er)? (janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septembre|octobre|novembre|décembre|decembre)(?: ((?:19|20)\d{2}))?").expect("date pattern"));
+    // Both patterns need a digit; most sentences have none, and a Unicode \b
+    // would push the regex off its DFA on accented text (hence the ASCII \b).
+    if !text.bytes().any(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let full = FULL.get_or_init(|| regex::Regex::new(r"(?i)(?-u:\b)(?:le |du |au )?(\d{1,2})(?:er)? (janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septembre|octobre|novembre|décembre|decembre)(?: ((?:19|20)\d{2}))?").expect("date pattern"));
     if let Some(c) = full.captures(text) {
         let d: u32 = c.get(1)?.as_str().parse().ok()?;
         let m = month_number(c.get(2)?.as_str())?;
@@ -356,7 +362,7 @@ pub fn sentence_date(text: &str, doc: Option<(i32, u32, u32)>) -> Option<(String
             return Some((format!("{y:04}-{m:02}-{d:02}"), "date"));
         }
     }
-    let month = MONTH.get_or_init(|| regex::Regex::new(r"(?i)\ben (janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septembre|octobre|novembre|décembre|decembre) ((?:19|20)\d{2})").expect("date pattern"));
+    let month = MONTH.get_or_init(|| regex::Regex::new(r"(?i)(?-u:\b)en (janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septembre|octobre|novembre|décembre|decembre) ((?:19|20)\d{2})").expect("date pattern"));
     if let Some(c) = month.captures(text) {
         let m = month_number(c.get(1)?.as_str())?;
         return Some((format!("{}-{m:02}", c.get(2)?.as_str()), "gYearMonth"));

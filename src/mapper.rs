@@ -1,0 +1,79 @@
+//! The stateless mapper behind `newskg extract`: documents in, RDF out, no
+//! store. Each worker serialises its own document to N-Quads, so the only
+//! serial step left is copying finished bytes to the output in input order;
+//! the output is therefore identical whatever the number of threads.
+
+use crate::build::map_document;
+use crate::error::IngestError;
+use crate::ingest;
+use crate::lexicon::Lexicon;
+use oxigraph::io::{RdfFormat, RdfSerializer};
+
+use rayon::prelude::*;
+use std::io::Write;
+use std::path::PathBuf;
+
+/// Documents handed to the thread pool at a time: large enough that the
+/// pool rarely waits at the end of a chunk, small enough to bound memory.
+pub const CHUNK: usize = 256;
+
+/// What a mapping run did.
+#[derive(Debug, Default)]
+pub struct MapReport {
+    pub documents: usize,
+    pub quads: usize,
+    pub failed: Vec<IngestError>,
+}
+
+/// One document as N-Quads bytes, and how many quads they hold.
+fn nquads_of(lex: &Lexicon, path: &std::path::Path, name: &str) -> Result<(Vec<u8>, usize), IngestError> {
+    let m = map_document(lex, ingest::read(path, name)?);
+    let mut bytes = Vec::with_capacity(m.quads.len() * 160);
+    for q in &m.quads {
+        crate::rdf::write_nquad(q, &mut bytes);
+    }
+    Ok((bytes, m.quads.len()))
+}
+
+/// Writes the N-Quads of `files` to `out`, in input order. Unreadable
+/// documents are reported and skipped; only write errors abort.
+pub fn write_nquads(lex: &Lexicon, files: &[(PathBuf, String)], out: &mut dyn Write) -> std::io::Result<MapReport> {
+    let mut report = MapReport::default();
+    for chunk in files.chunks(CHUNK) {
+        let done: Vec<_> = chunk.par_iter().map(|(p, n)| nquads_of(lex, p, n)).collect();
+        for d in done {
+            match d {
+                Ok((bytes, n)) => {
+                    out.write_all(&bytes)?;
+                    report.documents += 1;
+                    report.quads += n;
+                }
+                Err(e) => report.failed.push(e),
+            }
+        }
+    }
+    Ok(report)
+}
+
+/// Writes `files` as one TriG document (prefixes shared, so serial).
+pub fn write_trig(lex: &Lexicon, files: &[(PathBuf, String)], out: &mut dyn Write) -> std::io::Result<MapReport> {
+    let mut report = MapReport::default();
+    let mut w = crate::query::with_prefixes(RdfSerializer::from_format(RdfFormat::TriG)).for_writer(out);
+    for chunk in files.chunks(CHUNK) {
+        let done: Vec<_> = chunk.par_iter().map(|(p, n)| ingest::read(p, n).map(|d| map_document(lex, d))).collect();
+        for d in done {
+            match d {
+                Ok(m) => {
+                    for q in &m.quads {
+                        w.serialize_quad(q)?;
+                    }
+                    report.documents += 1;
+                    report.quads += m.quads.len();
+                }
+                Err(e) => report.failed.push(e),
+            }
+        }
+    }
+    w.finish()?;
+    Ok(report)
+}
