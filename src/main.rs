@@ -146,6 +146,52 @@ enum Cmd {
         #[arg(long)]
         cluster: bool,
     },
+    /// Serve the store over HTTP: SPARQL 1.1 Protocol at /query, Graph Store Protocol at /store.
+    ///
+    /// Read-only unless --writable; listens on loopback unless --bind says otherwise.
+    /// Example: newskg serve --store out/store
+    Serve {
+        #[arg(long, default_value = "out/store")]
+        store: PathBuf,
+        /// Address and port to listen on.
+        #[arg(long, default_value = "127.0.0.1:7878")]
+        bind: std::net::SocketAddr,
+        /// Accept SPARQL updates and Graph Store PUT/POST/DELETE (holds the write lock).
+        #[arg(long)]
+        writable: bool,
+        /// Seconds a query may run before the server answers 503.
+        #[arg(long, default_value_t = 30)]
+        timeout: u64,
+        /// Most solutions or triples one answer may carry (larger answers get a 400 asking for a LIMIT).
+        #[arg(long, default_value_t = 100_000)]
+        max_results: usize,
+    },
+    /// Send every graph to a SPARQL 1.1 Graph Store Protocol endpoint (PUT per graph: idempotent).
+    ///
+    /// Example: newskg push --endpoint http://localhost:7878/query
+    Push {
+        #[arg(long, default_value = "out/store")]
+        store: PathBuf,
+        /// The SPARQL query endpoint (used to check what arrived).
+        #[arg(long)]
+        endpoint: String,
+        /// The Graph Store Protocol URL (default: /query → /store, /sparql → /data, else the endpoint).
+        #[arg(long)]
+        graph_store: Option<String>,
+        /// Environment variable holding credentials: a token, `user:password`, or a full
+        /// Authorization value. Never put credentials on the command line.
+        #[arg(long)]
+        auth_env: Option<String>,
+        /// Retries per request on connection errors and 5xx answers.
+        #[arg(long, default_value_t = 5)]
+        retries: u32,
+        /// First wait between retries, in milliseconds (doubled each time).
+        #[arg(long, default_value_t = 500)]
+        backoff_ms: u64,
+        /// Seconds before one request is abandoned.
+        #[arg(long, default_value_t = 120)]
+        timeout: u64,
+    },
     /// Write the RDF of documents to stdout without a store (same IRIs as build).
     ///
     /// Example: newskg extract corpus/001_aa93a49af91dcb56.txt > doc.nq
@@ -349,6 +395,46 @@ fn run(cli: Cli) -> Result<i32> {
             newskg::diagram::render(&dot, format, &mut out)?;
             out.flush()?;
             Ok(0)
+        }
+        Cmd::Serve { store, bind, writable, timeout, max_results } => {
+            if !bind.ip().is_loopback() {
+                eprintln!("newskg: warning: listening on {bind}, beyond this machine; there is no authentication{}", if writable { ", and anyone who reaches it may change the store" } else { "" });
+            }
+            let opts = newskg::serve::ServeOptions { store: store.clone(), bind, writable, timeout: Duration::from_secs(timeout.max(1)), max_results };
+            newskg::serve::serve(opts).with_context(|| format!("serving {}", store.display()))?;
+            Ok(0)
+        }
+        Cmd::Push { store, endpoint, graph_store, auth_env, retries, backoff_ms, timeout } => {
+            let authorization = match auth_env {
+                Some(var) => Some(newskg::push::authorization_from_env(&var)?),
+                None => None,
+            };
+            let opts = newskg::push::PushOptions { store, endpoint: endpoint.clone(), graph_store, authorization, retries, backoff: Duration::from_millis(backoff_ms), timeout: Duration::from_secs(timeout.max(1)) };
+            let mut n = 0usize;
+            let r = newskg::push::push(&opts, |g| {
+                n += 1;
+                if verbose {
+                    eprintln!("newskg: pushing {n}: <{g}>");
+                }
+            })
+            .with_context(|| format!("pushing to {endpoint}"))?;
+            for f in &r.refused {
+                eprintln!("newskg: refused: {f}");
+            }
+            if !quiet {
+                eprintln!(
+                    "newskg: pushed {} graphs ({} triples, {:.1} MB) to {} in {:.2} s; {} refused, {} needed a retry{}",
+                    r.graphs,
+                    r.triples,
+                    r.bytes as f64 / 1e6,
+                    r.graph_store,
+                    r.seconds,
+                    r.refused.len(),
+                    r.retried,
+                    r.remote_triples.map(|t| format!("; the endpoint now holds {t} triples in newskg graphs")).unwrap_or_default()
+                );
+            }
+            Ok(if r.refused.is_empty() { 0 } else { code::PARTIAL })
         }
         Cmd::Extract { format, inputs } => {
             let lex = load_lexicon(cli.ontology)?;

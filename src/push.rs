@@ -1,0 +1,301 @@
+//! `newskg push`: copies the store's graphs to any SPARQL 1.1 Graph Store
+//! Protocol endpoint (Fuseki, GraphDB, Virtuoso, Oxigraph server, …), one
+//! `PUT` per graph so that pushing again replaces rather than duplicates.
+//! Sent: the ontology graph, an entities graph (every entity's classes and
+//! labels, gathered from all documents), and each document's graph.
+
+use crate::error::StoreError;
+use crate::rdf::{GRAPH, ID, ONTOLOGY_GRAPH};
+use crate::store::KgStore;
+use oxhttp::model::header::{AUTHORIZATION, CONTENT_TYPE};
+use oxhttp::model::{Body, Method, Request, StatusCode};
+use oxigraph::io::{RdfFormat, RdfSerializer};
+use oxigraph::model::{GraphNameRef, NamedNode, NamedNodeRef, NamedOrBlankNode, Triple};
+use std::collections::BTreeSet;
+use std::io::Read;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+use thiserror::Error;
+
+/// The graph `push` fills with entity descriptions.
+pub const ENTITIES_GRAPH: &str = "https://newskg.org/graph/entities";
+
+#[derive(Debug, Error)]
+pub enum PushError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("bad URL {0:?}: {1}")]
+    Url(String, String),
+    #[error("{url}: gave up after {attempts} attempts: {last}")]
+    Unreachable { url: String, attempts: u32, last: String },
+    #[error("environment variable {0} is not set (it should hold the credentials: a token, or user:password)")]
+    MissingCredentials(String),
+}
+
+/// Push settings.
+#[derive(Debug, Clone)]
+pub struct PushOptions {
+    pub store: PathBuf,
+    /// The SPARQL query endpoint, used to check what arrived.
+    pub endpoint: String,
+    /// The Graph Store Protocol endpoint; derived from `endpoint` when absent.
+    pub graph_store: Option<String>,
+    /// The value of the Authorization header, if any.
+    pub authorization: Option<String>,
+    /// Attempts per request after the first, on connection errors and 5xx.
+    pub retries: u32,
+    /// First wait between attempts; doubled each time.
+    pub backoff: Duration,
+    pub timeout: Duration,
+}
+
+/// What a push did.
+#[derive(Debug, Default)]
+pub struct PushReport {
+    pub graph_store: String,
+    pub graphs: usize,
+    pub triples: usize,
+    pub bytes: usize,
+    /// Requests that succeeded only after a retry.
+    pub retried: usize,
+    /// Graphs the endpoint refused (4xx), with its answer.
+    pub refused: Vec<String>,
+    /// Triples in newskg's graphs on the endpoint afterwards, when it answered.
+    pub remote_triples: Option<usize>,
+    pub seconds: f64,
+}
+
+/// The Authorization header for an environment variable's value: a full
+/// header value ("Bearer …", "Basic …") as is, "user:password" as Basic, and
+/// anything else as a bearer token.
+pub fn authorization_from(value: &str) -> String {
+    let v = value.trim();
+    let lower = v.to_ascii_lowercase();
+    if lower.starts_with("bearer ") || lower.starts_with("basic ") {
+        v.to_string()
+    } else if v.contains(':') && !v.contains(' ') {
+        use base64::Engine;
+        format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(v))
+    } else {
+        format!("Bearer {v}")
+    }
+}
+
+/// Reads credentials from the environment variable `var`.
+pub fn authorization_from_env(var: &str) -> Result<String, PushError> {
+    std::env::var(var).map(|v| authorization_from(&v)).map_err(|_| PushError::MissingCredentials(var.to_string()))
+}
+
+/// The Graph Store URL for a SPARQL endpoint: Oxigraph's `/query` and
+/// Fuseki's `/sparql` or `/query` sit beside `/store` and `/data`; any other
+/// endpoint is taken to accept the Graph Store Protocol itself.
+pub fn derive_graph_store(endpoint: &str) -> String {
+    if let Some(base) = endpoint.strip_suffix("/query") {
+        return format!("{base}/store");
+    }
+    if let Some(base) = endpoint.strip_suffix("/sparql") {
+        return format!("{base}/data");
+    }
+    endpoint.to_string()
+}
+
+fn graph_url(gsp: &str, graph: &str) -> String {
+    let enc: String = url::form_urlencoded::byte_serialize(graph.as_bytes()).collect();
+    format!("{gsp}{}graph={enc}", if gsp.contains('?') { '&' } else { '?' })
+}
+
+struct Http<'a> {
+    client: oxhttp::Client,
+    opts: &'a PushOptions,
+    retried: usize,
+}
+
+enum Outcome {
+    Done(StatusCode, String),
+}
+
+impl Http<'_> {
+    /// Sends a request, retrying connection errors, 5xx and 429 with
+    /// exponential backoff. Returns the final status and body.
+    fn send(&mut self, method: Method, url: &str, content_type: &str, body: &[u8]) -> Result<Outcome, PushError> {
+        let mut wait = self.opts.backoff;
+        let mut last = String::new();
+        for attempt in 0..=self.opts.retries {
+            if attempt > 0 {
+                std::thread::sleep(wait);
+                wait = wait.saturating_mul(2);
+            }
+            let mut b = Request::builder().method(method.clone()).uri(url);
+            if !content_type.is_empty() {
+                b = b.header(CONTENT_TYPE, content_type);
+            }
+            if let Some(a) = &self.opts.authorization {
+                b = b.header(AUTHORIZATION, a.as_str());
+            }
+            let req = b.body(Body::from(body.to_vec())).map_err(|e| PushError::Url(url.to_string(), e.to_string()))?;
+            match self.client.request(req) {
+                Ok(mut resp) => {
+                    let status = resp.status();
+                    let mut text = String::new();
+                    let _ = resp.body_mut().take(64 * 1024).read_to_string(&mut text);
+                    if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS {
+                        last = format!("HTTP {status}: {}", text.trim());
+                        continue;
+                    }
+                    if attempt > 0 {
+                        self.retried += 1;
+                    }
+                    return Ok(Outcome::Done(status, text));
+                }
+                Err(e) => last = e.to_string(),
+            }
+        }
+        Err(PushError::Unreachable { url: url.to_string(), attempts: self.opts.retries + 1, last })
+    }
+}
+
+/// The graphs to send, in a stable order: ontology, entities, documents.
+fn graph_names(store: &KgStore) -> Result<Vec<NamedNode>, StoreError> {
+    let mut docs = BTreeSet::new();
+    for g in store.store.named_graphs() {
+        if let NamedOrBlankNode::NamedNode(n) = g? {
+            if n.as_str() != ONTOLOGY_GRAPH && n.as_str().starts_with(GRAPH) {
+                docs.insert(n);
+            }
+        }
+    }
+    let mut out = vec![NamedNode::new_unchecked(ONTOLOGY_GRAPH)];
+    out.extend(docs);
+    Ok(out)
+}
+
+fn ntriples(triples: impl Iterator<Item = Triple>) -> (Vec<u8>, usize) {
+    let mut w = RdfSerializer::from_format(RdfFormat::NTriples).for_writer(Vec::new());
+    let mut n = 0;
+    for t in triples {
+        // Writing to a Vec cannot fail.
+        let _ = w.serialize_triple(&t);
+        n += 1;
+    }
+    (w.finish().unwrap_or_default(), n)
+}
+
+/// The entities graph: classes, labels, alternative labels and `standsFor`
+/// of every `id:` resource, from all document graphs, without repeats.
+fn entities_triples(store: &KgStore) -> Result<Vec<Triple>, StoreError> {
+    let keep = [
+        "http://www.w3.org/1999/02/22-rdf-syntax-ns#type",
+        "http://www.w3.org/2000/01/rdf-schema#label",
+        "http://www.w3.org/2004/02/skos/core#altLabel",
+        "https://newskg.org/ontology#standsFor",
+    ];
+    let mut set = BTreeSet::new();
+    for p in keep {
+        for q in store.store.quads_for_pattern(None, Some(NamedNodeRef::new_unchecked(p)), None, None) {
+            let q = q?;
+            if matches!(&q.subject, NamedOrBlankNode::NamedNode(s) if s.as_str().starts_with(ID)) && !q.graph_name.is_default_graph() {
+                set.insert(Triple::new(q.subject, q.predicate, q.object).to_string());
+            }
+        }
+    }
+    // Parse back the sorted N-Triples lines: a stable order and no repeats.
+    let text = set.into_iter().map(|l| l + " .\n").collect::<String>();
+    let mut out = Vec::new();
+    for t in oxigraph::io::RdfParser::from_format(RdfFormat::NTriples).for_slice(text.as_bytes()) {
+        let q = t.map_err(|e| StoreError::Io(std::io::Error::other(e.to_string())))?;
+        out.push(Triple::new(q.subject, q.predicate, q.object));
+    }
+    Ok(out)
+}
+
+/// Pushes every graph. Refusals (4xx) are reported per graph and the push
+/// goes on; an endpoint that stays unreachable stops it with an error.
+pub fn push(opts: &PushOptions, mut progress: impl FnMut(&str)) -> Result<PushReport, PushError> {
+    let t0 = Instant::now();
+    let gsp = opts.graph_store.clone().unwrap_or_else(|| derive_graph_store(&opts.endpoint));
+    for u in [&gsp, &opts.endpoint] {
+        if !(u.starts_with("http://") || u.starts_with("https://")) {
+            return Err(PushError::Url(u.clone(), "only http:// and https:// URLs".into()));
+        }
+    }
+    let store = KgStore::open_read(&opts.store)?;
+    let mut http = Http { client: oxhttp::Client::new().with_global_timeout(opts.timeout), opts, retried: 0 };
+    let mut report = PushReport { graph_store: gsp.clone(), ..Default::default() };
+    let names = graph_names(&store)?;
+    let mut jobs: Vec<(String, Vec<u8>, usize)> = Vec::new();
+    let send = |http: &mut Http<'_>, report: &mut PushReport, name: &str, body: Vec<u8>, n: usize| -> Result<(), PushError> {
+        let url = graph_url(&gsp, name);
+        let Outcome::Done(status, text) = http.send(Method::PUT, &url, "application/n-triples", &body)?;
+        if status.is_success() {
+            report.graphs += 1;
+            report.triples += n;
+            report.bytes += body.len();
+        } else {
+            report.refused.push(format!("<{name}>: HTTP {status}: {}", text.trim()));
+        }
+        Ok(())
+    };
+    // The ontology first, then the entities, then the documents (the order
+    // of a reader who wants classes before instances).
+    let mut names = names.into_iter();
+    if let Some(ont) = names.next() {
+        let (body, n) = ntriples(store.store.quads_for_pattern(None, None, None, Some(GraphNameRef::NamedNode(ont.as_ref()))).filter_map(Result::ok).map(Triple::from));
+        jobs.push((ont.as_str().to_string(), body, n));
+    }
+    let (body, n) = ntriples(entities_triples(&store)?.into_iter());
+    jobs.push((ENTITIES_GRAPH.to_string(), body, n));
+    for (name, body, n) in jobs {
+        progress(&name);
+        send(&mut http, &mut report, &name, body, n)?;
+    }
+    for g in names {
+        progress(g.as_str());
+        let (body, n) = ntriples(store.store.quads_for_pattern(None, None, None, Some(GraphNameRef::NamedNode(g.as_ref()))).filter_map(Result::ok).map(Triple::from));
+        send(&mut http, &mut report, g.as_str(), body, n)?;
+    }
+    report.retried = http.retried;
+    report.remote_triples = remote_count(&mut http, &opts.endpoint);
+    report.seconds = t0.elapsed().as_secs_f64();
+    Ok(report)
+}
+
+/// Asks the endpoint how many triples its newskg graphs hold (None when it
+/// does not answer a SPARQL query with JSON results).
+fn remote_count(http: &mut Http<'_>, endpoint: &str) -> Option<usize> {
+    let q = format!("SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), \"{GRAPH}\")) }}");
+    let body: String = url::form_urlencoded::Serializer::new(String::new()).append_pair("query", &q).finish();
+    let mut b = Request::builder().method(Method::POST).uri(endpoint).header(CONTENT_TYPE, "application/x-www-form-urlencoded").header("Accept", "application/sparql-results+json");
+    if let Some(a) = &http.opts.authorization {
+        b = b.header(AUTHORIZATION, a.as_str());
+    }
+    let mut resp = http.client.request(b.body(Body::from(body)).ok()?).ok()?;
+    if !resp.status().is_success() {
+        return None;
+    }
+    let mut text = String::new();
+    resp.body_mut().read_to_string(&mut text).ok()?;
+    let v: serde_json::Value = serde_json::from_str(&text).ok()?;
+    v["results"]["bindings"][0]["n"]["value"].as_str()?.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credentials_become_authorization_headers() {
+        assert_eq!(authorization_from("alice:s3cret"), "Basic YWxpY2U6czNjcmV0");
+        assert_eq!(authorization_from("abc.def.ghi"), "Bearer abc.def.ghi");
+        assert_eq!(authorization_from("Bearer xyz"), "Bearer xyz");
+        assert_eq!(authorization_from("Basic Zm9vOmJhcg==\n"), "Basic Zm9vOmJhcg==");
+    }
+
+    #[test]
+    fn graph_store_urls() {
+        assert_eq!(derive_graph_store("http://localhost:7878/query"), "http://localhost:7878/store");
+        assert_eq!(derive_graph_store("http://localhost:3030/ds/sparql"), "http://localhost:3030/ds/data");
+        assert_eq!(derive_graph_store("http://h/repositories/news/statements"), "http://h/repositories/news/statements");
+        assert_eq!(graph_url("http://h/store", "https://newskg.org/graph/a b"), "http://h/store?graph=https%3A%2F%2Fnewskg.org%2Fgraph%2Fa+b");
+        assert_eq!(graph_url("http://h/x?ds=1", "g"), "http://h/x?ds=1&graph=g");
+    }
+}
