@@ -309,6 +309,11 @@ fn extract_is_deterministic_and_matches_build_iris() {
     let b = run(&["extract", corpus().to_str().unwrap()]);
     assert!(a.status.success(), "{}", stderr(&a));
     assert_eq!(a.stdout, b.stdout);
+    // One thread or many: the same bytes.
+    let one = bin().env("RAYON_NUM_THREADS", "1").args(["extract", corpus().to_str().unwrap()]).output().unwrap();
+    let four = bin().env("RAYON_NUM_THREADS", "4").args(["extract", corpus().to_str().unwrap()]).output().unwrap();
+    assert_eq!(one.stdout, a.stdout);
+    assert_eq!(four.stdout, a.stdout);
     let nq = stdout(&a);
     assert!(nq.contains("<https://newskg.org/id/azerbaijan>"));
     assert!(nq.contains("<https://newskg.org/graph/001_aa93a49af91dcb56.txt>"));
@@ -320,7 +325,7 @@ fn stats_and_help() {
     assert!(o.status.success(), "{}", stderr(&o));
     let s = stdout(&o);
     assert!(s.contains("Country") && s.contains("supports") && s.contains("004_056a48af5de0a991.txt"), "{s}");
-    for cmd in ["build", "query", "update", "export", "stats", "extract"] {
+    for cmd in ["build", "query", "update", "export", "stats", "extract", "serve", "push"] {
         let o = run(&[cmd, "--help"]);
         assert!(o.status.success());
         assert!(stdout(&o).contains("Example"), "{cmd} --help has no example");
