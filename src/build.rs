@@ -197,6 +197,9 @@ pub fn build(lex: &Lexicon, opts: &BuildOptions) -> Result<BuildReport, StoreErr
         b.finish_and_clear();
     }
     store.store.flush()?;
+    // Once we release the lock, readers read the live store: snapshots would
+    // only go stale (one a reader still holds stays until it is done).
+    store.prune_snapshots(None)?;
     report.triples = store.len()?;
     report.seconds = t0.elapsed().as_secs_f64();
     Ok(report)

@@ -361,6 +361,7 @@ fn run(cli: Cli) -> Result<i32> {
             let s = KgStore::open_existing_write(&store)?;
             s.publish_snapshot()?;
             newskg::query::update(&s, &u)?;
+            s.prune_snapshots(None)?;
             if !quiet {
                 eprintln!("newskg: update applied; {} quads in store", s.len()?);
             }

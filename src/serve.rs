@@ -88,7 +88,12 @@ impl Reply {
 
 /// Starts the server and blocks. Prints the address it listens on.
 pub fn serve(opts: ServeOptions) -> Result<(), StoreError> {
-    let access = if opts.writable { Access::Writable(KgStore::open_existing_write(&opts.store)?) } else {
+    let access = if opts.writable {
+        // Command-line readers beside a writable server read its snapshots.
+        let s = KgStore::open_existing_write(&opts.store)?;
+        s.publish_snapshot()?;
+        Access::Writable(s)
+    } else {
         // Fail now, not at the first request, when there is no store.
         drop(KgStore::open_read(&opts.store)?);
         Access::ReadOnly(opts.store.clone())
@@ -187,6 +192,7 @@ fn handle(access: &Access, opts: &ServeOptions, req: &mut Request<Body>) -> Resu
                     QueryError::Syntax(m) => Reply::error(StatusCode::BAD_REQUEST, &format!("SPARQL syntax error: {m}")),
                     e => Reply::error(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
                 })?;
+                republish(s);
                 Ok(Reply::empty(StatusCode::NO_CONTENT))
             })
         }
@@ -511,6 +517,7 @@ fn graph_write(access: &Access, req: &mut Request<Body>, method: &Method, target
             g => s.store.clear_graph(g.as_ref()),
         };
         r.map_err(|e| Reply::error(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()))?;
+        republish(s);
         return Ok(Reply::empty(if existed { StatusCode::NO_CONTENT } else { StatusCode::NOT_FOUND }));
     }
     let ct = content_type(req);
@@ -533,7 +540,17 @@ fn graph_write(access: &Access, req: &mut Request<Body>, method: &Method, target
         tx.insert(q);
     }
     tx.commit().map_err(|e| Reply::error(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()))?;
+    republish(s);
     Ok(Reply::empty(if existed { StatusCode::NO_CONTENT } else { StatusCode::CREATED }))
+}
+
+/// After a write, command-line readers should see it: refresh the snapshot
+/// they read while this server holds the lock. A failure only leaves them
+/// the previous snapshot, so it is reported, not returned.
+fn republish(s: &KgStore) {
+    if let Err(e) = s.publish_snapshot() {
+        eprintln!("newskg: warning: snapshot for readers not refreshed: {e}");
+    }
 }
 
 const PAGE: &str = include_str!("serve_page.html");

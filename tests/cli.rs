@@ -298,9 +298,10 @@ fn a_locked_store_says_busy() {
     let o = run(&["build", "--store", store.to_str().unwrap(), corpus().to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
     assert!(stderr(&o).contains("busy"), "{}", stderr(&o));
-    // Readers are not blocked and the store is as it was.
-    assert_eq!(count(&store), before);
+    // The store is as it was. (Readers during a real build read the snapshot
+    // that build publishes: tests/robustness.rs; this lock holder publishes none.)
     drop(lock);
+    assert_eq!(count(&store), before);
 }
 
 #[test]

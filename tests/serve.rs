@@ -252,6 +252,8 @@ fn a_writable_server_takes_updates_and_keeps_builds_out() {
     // The server holds the write lock: a build is told the store is busy.
     let o = run(bin().args(["build", "--store", store.to_str().unwrap(), corpus().to_str().unwrap()]));
     assert_eq!(o.status.code(), Some(3), "{}", String::from_utf8_lossy(&o.stderr));
+    // A command-line reader meanwhile sees the server's writes (its snapshot).
+    assert_eq!(local_count(&store, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { <http://example.org/a> ?p ?o } }"), 3);
     drop(server);
     assert_eq!(local_count(&store, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { <http://example.org/a> ?p ?o } }"), 3);
 }
