@@ -35,18 +35,21 @@ fn nquads_of(lex: &Lexicon, path: &std::path::Path, name: &str) -> Result<(Vec<u
     Ok((bytes, m.quads.len()))
 }
 
-/// Writes the N-Quads of `files` to `out`, in input order. Unreadable
-/// documents are reported and skipped; only write errors abort.
-pub fn write_nquads(lex: &Lexicon, files: &[(PathBuf, String)], out: &mut dyn Write) -> std::io::Result<MapReport> {
+/// Maps `files` in parallel, chunk by chunk, and hands the results to
+/// `sink` in input order; unreadable documents go to the report.
+fn in_order<T: Send>(
+    files: &[(PathBuf, String)],
+    map: impl Fn(&std::path::Path, &str) -> Result<T, IngestError> + Sync,
+    mut sink: impl FnMut(T, &mut MapReport) -> std::io::Result<()>,
+) -> std::io::Result<MapReport> {
     let mut report = MapReport::default();
     for chunk in files.chunks(CHUNK) {
-        let done: Vec<_> = chunk.par_iter().map(|(p, n)| nquads_of(lex, p, n)).collect();
+        let done: Vec<_> = chunk.par_iter().map(|(p, n)| map(p, n)).collect();
         for d in done {
             match d {
-                Ok((bytes, n)) => {
-                    out.write_all(&bytes)?;
+                Ok(t) => {
+                    sink(t, &mut report)?;
                     report.documents += 1;
-                    report.quads += n;
                 }
                 Err(e) => report.failed.push(e),
             }
@@ -55,25 +58,22 @@ pub fn write_nquads(lex: &Lexicon, files: &[(PathBuf, String)], out: &mut dyn Wr
     Ok(report)
 }
 
+/// Writes the N-Quads of `files` to `out`, in input order. Unreadable
+/// documents are reported and skipped; only write errors abort.
+pub fn write_nquads(lex: &Lexicon, files: &[(PathBuf, String)], out: &mut dyn Write) -> std::io::Result<MapReport> {
+    in_order(files, |p, n| nquads_of(lex, p, n), |(bytes, n), r| {
+        r.quads += n;
+        out.write_all(&bytes)
+    })
+}
+
 /// Writes `files` as one TriG document (prefixes shared, so serial).
 pub fn write_trig(lex: &Lexicon, files: &[(PathBuf, String)], out: &mut dyn Write) -> std::io::Result<MapReport> {
-    let mut report = MapReport::default();
     let mut w = crate::query::with_prefixes(RdfSerializer::from_format(RdfFormat::TriG)).for_writer(out);
-    for chunk in files.chunks(CHUNK) {
-        let done: Vec<_> = chunk.par_iter().map(|(p, n)| ingest::read(p, n).map(|d| map_document(lex, d))).collect();
-        for d in done {
-            match d {
-                Ok(m) => {
-                    for q in &m.quads {
-                        w.serialize_quad(q)?;
-                    }
-                    report.documents += 1;
-                    report.quads += m.quads.len();
-                }
-                Err(e) => report.failed.push(e),
-            }
-        }
-    }
+    let report = in_order(files, |p, n| ingest::read(p, n).map(|d| map_document(lex, d)), |m, r| {
+        r.quads += m.quads.len();
+        m.quads.iter().try_for_each(|q| w.serialize_quad(q))
+    })?;
     w.finish()?;
     Ok(report)
 }

@@ -110,14 +110,10 @@ struct Http<'a> {
     retried: usize,
 }
 
-enum Outcome {
-    Done(StatusCode, String),
-}
-
 impl Http<'_> {
     /// Sends a request, retrying connection errors, 5xx and 429 with
     /// exponential backoff. Returns the final status and body.
-    fn send(&mut self, method: Method, url: &str, content_type: &str, body: &[u8]) -> Result<Outcome, PushError> {
+    fn send(&mut self, method: Method, url: &str, content_type: &str, body: &[u8]) -> Result<(StatusCode, String), PushError> {
         let mut wait = self.opts.backoff;
         let mut last = String::new();
         for attempt in 0..=self.opts.retries {
@@ -145,7 +141,7 @@ impl Http<'_> {
                     if attempt > 0 {
                         self.retried += 1;
                     }
-                    return Ok(Outcome::Done(status, text));
+                    return Ok((status, text));
                 }
                 Err(e) => last = e.to_string(),
             }
@@ -180,6 +176,12 @@ fn ntriples(triples: impl Iterator<Item = Triple>) -> (Vec<u8>, usize) {
     (w.finish().unwrap_or_default(), n)
 }
 
+/// One graph of the store as N-Triples.
+fn graph_body(store: &KgStore, g: &NamedNode) -> Result<(Vec<u8>, usize), StoreError> {
+    let triples = store.store.quads_for_pattern(None, None, None, Some(GraphNameRef::NamedNode(g.as_ref()))).map(|q| q.map(Triple::from)).collect::<Result<Vec<_>, _>>()?;
+    Ok(ntriples(triples.into_iter()))
+}
+
 /// The entities graph: classes, labels, alternative labels and `standsFor`
 /// of every `id:` resource, from all document graphs, without repeats.
 fn entities_triples(store: &KgStore) -> Result<Vec<Triple>, StoreError> {
@@ -189,23 +191,18 @@ fn entities_triples(store: &KgStore) -> Result<Vec<Triple>, StoreError> {
         "http://www.w3.org/2004/02/skos/core#altLabel",
         "https://newskg.org/ontology#standsFor",
     ];
-    let mut set = BTreeSet::new();
+    // Keyed by their N-Triples text: a stable order and no repeats.
+    let mut set = std::collections::BTreeMap::new();
     for p in keep {
         for q in store.store.quads_for_pattern(None, Some(NamedNodeRef::new_unchecked(p)), None, None) {
             let q = q?;
             if matches!(&q.subject, NamedOrBlankNode::NamedNode(s) if s.as_str().starts_with(ID)) && !q.graph_name.is_default_graph() {
-                set.insert(Triple::new(q.subject, q.predicate, q.object).to_string());
+                let t = Triple::new(q.subject, q.predicate, q.object);
+                set.entry(t.to_string()).or_insert(t);
             }
         }
     }
-    // Parse back the sorted N-Triples lines: a stable order and no repeats.
-    let text = set.into_iter().map(|l| l + " .\n").collect::<String>();
-    let mut out = Vec::new();
-    for t in oxigraph::io::RdfParser::from_format(RdfFormat::NTriples).for_slice(text.as_bytes()) {
-        let q = t.map_err(|e| StoreError::Io(std::io::Error::other(e.to_string())))?;
-        out.push(Triple::new(q.subject, q.predicate, q.object));
-    }
-    Ok(out)
+    Ok(set.into_values().collect())
 }
 
 /// Pushes every graph. Refusals (4xx) are reported per graph and the push
@@ -221,11 +218,8 @@ pub fn push(opts: &PushOptions, mut progress: impl FnMut(&str)) -> Result<PushRe
     let store = KgStore::open_read(&opts.store)?;
     let mut http = Http { client: oxhttp::Client::new().with_global_timeout(opts.timeout), opts, retried: 0 };
     let mut report = PushReport { graph_store: gsp.clone(), ..Default::default() };
-    let names = graph_names(&store)?;
-    let mut jobs: Vec<(String, Vec<u8>, usize)> = Vec::new();
-    let send = |http: &mut Http<'_>, report: &mut PushReport, name: &str, body: Vec<u8>, n: usize| -> Result<(), PushError> {
-        let url = graph_url(&gsp, name);
-        let Outcome::Done(status, text) = http.send(Method::PUT, &url, "application/n-triples", &body)?;
+    let send = |http: &mut Http<'_>, report: &mut PushReport, name: &str, (body, n): (Vec<u8>, usize)| -> Result<(), PushError> {
+        let (status, text) = http.send(Method::PUT, &graph_url(&gsp, name), "application/n-triples", &body)?;
         if status.is_success() {
             report.graphs += 1;
             report.triples += n;
@@ -237,21 +231,16 @@ pub fn push(opts: &PushOptions, mut progress: impl FnMut(&str)) -> Result<PushRe
     };
     // The ontology first, then the entities, then the documents (the order
     // of a reader who wants classes before instances).
-    let mut names = names.into_iter();
+    let mut names = graph_names(&store)?.into_iter();
     if let Some(ont) = names.next() {
-        let (body, n) = ntriples(store.store.quads_for_pattern(None, None, None, Some(GraphNameRef::NamedNode(ont.as_ref()))).filter_map(Result::ok).map(Triple::from));
-        jobs.push((ont.as_str().to_string(), body, n));
+        progress(ont.as_str());
+        send(&mut http, &mut report, ont.as_str(), graph_body(&store, &ont)?)?;
     }
-    let (body, n) = ntriples(entities_triples(&store)?.into_iter());
-    jobs.push((ENTITIES_GRAPH.to_string(), body, n));
-    for (name, body, n) in jobs {
-        progress(&name);
-        send(&mut http, &mut report, &name, body, n)?;
-    }
+    progress(ENTITIES_GRAPH);
+    send(&mut http, &mut report, ENTITIES_GRAPH, ntriples(entities_triples(&store)?.into_iter()))?;
     for g in names {
         progress(g.as_str());
-        let (body, n) = ntriples(store.store.quads_for_pattern(None, None, None, Some(GraphNameRef::NamedNode(g.as_ref()))).filter_map(Result::ok).map(Triple::from));
-        send(&mut http, &mut report, g.as_str(), body, n)?;
+        send(&mut http, &mut report, g.as_str(), graph_body(&store, &g)?)?;
     }
     report.retried = http.retried;
     report.remote_triples = remote_count(&mut http, &opts.endpoint);

@@ -85,6 +85,47 @@ fn map_eval(e: QueryEvaluationError, timed_out: &AtomicBool, secs: u64) -> Query
     }
 }
 
+/// Cancels a query's token once `timeout` has passed, unless dropped first
+/// (a thread polling a flag, so a finished query leaves no sleeper behind).
+pub struct Watchdog {
+    done: Arc<AtomicBool>,
+    /// Set when the watchdog fired.
+    pub timed_out: Arc<AtomicBool>,
+}
+
+impl Watchdog {
+    pub fn start(token: CancellationToken, timeout: Option<Duration>) -> Watchdog {
+        let w = Watchdog { done: Arc::new(AtomicBool::new(false)), timed_out: Arc::new(AtomicBool::new(false)) };
+        if let Some(t) = timeout {
+            let (flag, done) = (w.timed_out.clone(), w.done.clone());
+            std::thread::spawn(move || {
+                let step = Duration::from_millis(20);
+                let mut waited = Duration::ZERO;
+                while waited < t {
+                    if done.load(Ordering::SeqCst) {
+                        return;
+                    }
+                    std::thread::sleep(step);
+                    waited += step;
+                }
+                flag.store(true, Ordering::SeqCst);
+                token.cancel();
+            });
+        }
+        w
+    }
+
+    pub fn fired(&self) -> bool {
+        self.timed_out.load(Ordering::SeqCst)
+    }
+}
+
+impl Drop for Watchdog {
+    fn drop(&mut self) {
+        self.done.store(true, Ordering::SeqCst);
+    }
+}
+
 /// Runs a query and writes its results to `out`.
 pub fn run(store: &KgStore, query: &str, format: Format, timeout: Option<Duration>, out: &mut dyn Write) -> Result<(), QueryError> {
     let token = CancellationToken::new();
@@ -95,25 +136,9 @@ pub fn run(store: &KgStore, query: &str, format: Format, timeout: Option<Duratio
     if prepared.dataset().is_default_dataset() {
         prepared.dataset_mut().set_default_graph_as_union();
     }
-    let timed_out = Arc::new(AtomicBool::new(false));
     let secs = timeout.map(|t| t.as_secs()).unwrap_or(0);
-    let done = Arc::new(AtomicBool::new(false));
-    if let Some(t) = timeout {
-        let (token, flag, done) = (token.clone(), timed_out.clone(), done.clone());
-        std::thread::spawn(move || {
-            let step = Duration::from_millis(20);
-            let mut waited = Duration::ZERO;
-            while waited < t {
-                if done.load(Ordering::SeqCst) {
-                    return;
-                }
-                std::thread::sleep(step);
-                waited += step;
-            }
-            flag.store(true, Ordering::SeqCst);
-            token.cancel();
-        });
-    }
+    let watchdog = Watchdog::start(token.clone(), timeout);
+    let timed_out = watchdog.timed_out.clone();
     let res = prepared.on_store(&store.store).execute().map_err(|e| map_eval(e, &timed_out, secs));
     let result = (|| -> Result<(), QueryError> {
         match res? {
@@ -160,7 +185,7 @@ pub fn run(store: &KgStore, query: &str, format: Format, timeout: Option<Duratio
         }
         Ok(())
     })();
-    done.store(true, Ordering::SeqCst);
+    drop(watchdog);
     result
 }
 

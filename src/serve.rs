@@ -55,15 +55,17 @@ impl Access {
     fn with<T>(&self, f: impl FnOnce(&KgStore) -> Result<T, Reply>) -> Result<T, Reply> {
         match self {
             Access::Writable(s) => f(s),
-            Access::ReadOnly(p) => {
-                let s = KgStore::open_read(p).map_err(|e| match e {
-                    StoreError::Locked(_) => Reply::error(StatusCode::SERVICE_UNAVAILABLE, &e.to_string()),
-                    e => Reply::error(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
-                })?;
-                f(&s)
-            }
+            Access::ReadOnly(p) => f(&open_read(p)?),
         }
     }
+}
+
+/// A read-only open for one request; a store busy without a snapshot is 503.
+fn open_read(path: &std::path::Path) -> Result<KgStore, Reply> {
+    KgStore::open_read(path).map_err(|e| match e {
+        StoreError::Locked(_) => Reply::error(StatusCode::SERVICE_UNAVAILABLE, &e.to_string()),
+        e => Reply::error(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+    })
 }
 
 /// A finished answer (bodies are built in memory, so the result cap and the
@@ -421,22 +423,13 @@ fn query(access: &Access, opts: &ServeOptions, req: &Request<Body>, q: &str, par
     match access {
         Access::ReadOnly(path) => {
             let path = path.clone();
-            with_timeout(opts, token, move || {
-                let s = KgStore::open_read(&path).map_err(|e| Reply::error(StatusCode::SERVICE_UNAVAILABLE, &e.to_string()))?;
-                run(&s)
-            })
+            with_timeout(opts, token, move || run(&open_read(&path)?))
         }
         // A writable server's store is borrowed, not owned by the worker: run
         // here, with Oxigraph's cancellation as the only limit.
         Access::Writable(s) => {
-            let t = token.clone();
-            let limit = opts.timeout;
-            let watchdog = std::thread::spawn(move || {
-                std::thread::sleep(limit);
-                t.cancel();
-            });
-            drop(watchdog);
-            run(s).map_err(|r| if token.is_cancelled() { Reply::error(StatusCode::SERVICE_UNAVAILABLE, &format!("query timed out after {} s", limit.as_secs_f64())) } else { r })
+            let watchdog = crate::query::Watchdog::start(token, Some(opts.timeout));
+            run(s).map_err(|r| if watchdog.fired() { Reply::error(StatusCode::SERVICE_UNAVAILABLE, &format!("query timed out after {} s", opts.timeout.as_secs_f64())) } else { r })
         }
     }
 }
@@ -507,11 +500,11 @@ fn graph_get(access: &Access, opts: &ServeOptions, req: &Request<Body>, target: 
 
 fn graph_write(access: &Access, req: &mut Request<Body>, method: &Method, target: GraphName) -> Result<Reply, Reply> {
     let Access::Writable(s) = access else { return Err(Reply::error(StatusCode::FORBIDDEN, "read-only")) };
+    let existed = match &target {
+        GraphName::NamedNode(n) => s.store.contains_named_graph(n).unwrap_or(false),
+        _ => true,
+    };
     if *method == Method::DELETE {
-        let existed = match &target {
-            GraphName::NamedNode(n) => s.store.contains_named_graph(n).unwrap_or(false),
-            _ => true,
-        };
         let r = match &target {
             GraphName::NamedNode(n) => s.store.remove_named_graph(n),
             g => s.store.clear_graph(g.as_ref()),
@@ -528,10 +521,6 @@ fn graph_write(access: &Access, req: &mut Request<Body>, method: &Method, target
         let t = t.map_err(|e| Reply::error(StatusCode::BAD_REQUEST, &format!("parsing the graph: {e}")))?;
         quads.push(Quad::new(t.subject, t.predicate, t.object, target.clone()));
     }
-    let existed = match &target {
-        GraphName::NamedNode(n) => s.store.contains_named_graph(n).unwrap_or(false),
-        _ => true,
-    };
     let mut tx = s.store.start_transaction().map_err(|e| Reply::error(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()))?;
     if *method == Method::PUT {
         tx.clear_graph(target.as_ref()).map_err(|e| Reply::error(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()))?;
