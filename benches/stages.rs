@@ -61,9 +61,7 @@ fn stages(c: &mut Criterion) {
                 let doc = newskg::ingest::Document::from_text(name, body);
                 let m = newskg::build::map_document(&lex, doc);
                 let mut out = Vec::new();
-                for q in &m.quads {
-                    newskg::rdf::write_nquad(q, &mut out);
-                }
+                m.graph.write_nquads(&mut out);
                 black_box(out);
             }
         })

@@ -15,7 +15,7 @@ use crate::error::{IngestError, StoreError};
 use crate::extract::extract;
 use crate::ingest::{self, Document};
 use crate::lexicon::Lexicon;
-use crate::rdf::{doc_iri, document_quads, graph_iri};
+use crate::rdf::{doc_iri, document_graph, graph_iri, DocGraph};
 use crate::store::KgStore;
 use crate::text::clean;
 use oxigraph::model::Quad;
@@ -36,7 +36,7 @@ const BULK_MEMORY_MB: usize = 600;
 /// What one document gave.
 pub struct Mapped {
     pub doc: Document,
-    pub quads: Vec<Quad>,
+    pub graph: DocGraph,
     pub sentences: usize,
     pub entities: usize,
     pub facts: usize,
@@ -46,8 +46,8 @@ pub struct Mapped {
 pub fn map_document(lex: &Lexicon, doc: Document) -> Mapped {
     let c = clean(&doc.body, &lex.cues, &lex.translit);
     let ex = extract(lex, &doc.body, &c);
-    let quads = document_quads(&doc, &c, &ex);
-    Mapped { sentences: c.sentences.len(), entities: ex.mentioned.len(), facts: ex.facts.len(), quads, doc }
+    let graph = document_graph(&doc, &c, &ex);
+    Mapped { sentences: c.sentences.len(), entities: ex.mentioned.len(), facts: ex.facts.len(), graph, doc }
 }
 
 /// How graphs are written to the store.
@@ -157,12 +157,12 @@ pub fn build(lex: &Lexicon, opts: &BuildOptions) -> Result<BuildReport, StoreErr
                     rep.failed.push(e.to_string());
                     continue;
                 }
-                Ok(Step::New(mut m)) if bulk => {
-                    for_loader.append(&mut m.quads);
+                Ok(Step::New(m)) if bulk => {
+                    for_loader.extend(m.graph.quads());
                     m
                 }
                 Ok(Step::New(m) | Step::Changed(m)) => {
-                    if let Err(e) = store_ref.replace_graph(&graph_iri(&m.doc.name), &m.quads) {
+                    if let Err(e) = store_ref.replace_graph(&graph_iri(&m.doc.name), &m.graph.quads()) {
                         return Some(Err(e));
                     }
                     m

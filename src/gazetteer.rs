@@ -165,6 +165,8 @@ pub struct Gazetteer {
     pub demonyms: HashMap<String, usize>,
     /// (template key, country) → entity (after merges).
     pub by_template: HashMap<(String, usize), usize>,
+    /// Organisation or state → the entities holding a role of it, in entity order.
+    role_holders: HashMap<usize, Vec<usize>>,
     patterns: Vec<Pattern>,
     keys: Vec<String>,
     matcher: AhoCorasick,
@@ -252,6 +254,7 @@ impl Gazetteer {
             by_id,
             demonyms: HashMap::default(),
             by_template: HashMap::default(),
+            role_holders: HashMap::default(),
             patterns: Vec::new(),
             keys: Vec::new(),
             matcher: AhoCorasick::new(Vec::<String>::new()).map_err(|e| e.to_string())?,
@@ -373,6 +376,14 @@ impl Gazetteer {
             ent.country = country;
             ent.roles = roles;
         }
+        for (i, e) in g.entities.iter().enumerate() {
+            for (_, of, _, _) in &e.roles {
+                let h = g.role_holders.entry(*of).or_default();
+                if h.last() != Some(&i) {
+                    h.push(i);
+                }
+            }
+        }
         g.matcher = AhoCorasick::builder()
             .match_kind(MatchKind::Standard)
             .build(&g.keys)
@@ -474,8 +485,8 @@ impl Gazetteer {
     /// The holder of `role` of `of` in `year` (the current one when no year is known).
     pub fn holder(&self, role: &str, of: usize, year: Option<i32>) -> Option<usize> {
         let mut found = None;
-        for (i, e) in self.entities.iter().enumerate() {
-            for (r, o, from, to) in &e.roles {
+        for &i in self.role_holders.get(&of).into_iter().flatten() {
+            for (r, o, from, to) in &self.entities[i].roles {
                 if r != role || *o != of {
                     continue;
                 }

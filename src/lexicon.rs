@@ -352,6 +352,8 @@ pub struct Lexicon {
     pub speech_forms: HashMap<String, FormKind>,
     /// For each gazetteer entity, the transliteration keys of each of its names, word by word.
     pub name_keys: Vec<Vec<Vec<String>>>,
+    /// For each gazetteer entity, its other names, sorted.
+    pub known_aliases: Vec<std::collections::BTreeSet<String>>,
 }
 
 pub(crate) fn read_toml<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<T, LexiconError> {
@@ -448,7 +450,8 @@ impl Lexicon {
         let gazetteer = Gazetteer::load(&dir.join("gazetteer"), &translit)?;
         let rules = RuleSet::load(&dir.join("relations"), &conj)?;
         let name_keys = (0..gazetteer.entities.len()).map(|g| gazetteer.names(g).map(|n| name_words(&cues, &translit, n)).collect()).collect();
-        Ok(Lexicon { dir: dir.to_path_buf(), cues, titles, translit, conj, gazetteer, rules, speech_forms, name_keys })
+        let known_aliases = gazetteer.entities.iter().map(|e| e.aliases.iter().cloned().collect()).collect();
+        Ok(Lexicon { dir: dir.to_path_buf(), cues, titles, translit, conj, gazetteer, rules, speech_forms, name_keys, known_aliases })
     }
 }
 

@@ -28,11 +28,9 @@ pub struct MapReport {
 /// One document as N-Quads bytes, and how many quads they hold.
 fn nquads_of(lex: &Lexicon, path: &std::path::Path, name: &str) -> Result<(Vec<u8>, usize), IngestError> {
     let m = map_document(lex, ingest::read(path, name)?);
-    let mut bytes = Vec::with_capacity(m.quads.len() * 160);
-    for q in &m.quads {
-        crate::rdf::write_nquad(q, &mut bytes);
-    }
-    Ok((bytes, m.quads.len()))
+    let mut bytes = Vec::new();
+    m.graph.write_nquads(&mut bytes);
+    Ok((bytes, m.graph.len()))
 }
 
 /// Maps `files` in parallel, chunk by chunk, and hands the results to
@@ -71,8 +69,8 @@ pub fn write_nquads(lex: &Lexicon, files: &[(PathBuf, String)], out: &mut dyn Wr
 pub fn write_trig(lex: &Lexicon, files: &[(PathBuf, String)], out: &mut dyn Write) -> std::io::Result<MapReport> {
     let mut w = crate::query::with_prefixes(RdfSerializer::from_format(RdfFormat::TriG)).for_writer(out);
     let report = in_order(files, |p, n| ingest::read(p, n).map(|d| map_document(lex, d)), |m, r| {
-        r.quads += m.quads.len();
-        m.quads.iter().try_for_each(|q| w.serialize_quad(q))
+        r.quads += m.graph.len();
+        m.graph.quads().iter().try_for_each(|q| w.serialize_quad(q))
     })?;
     w.finish()?;
     Ok(report)

@@ -33,7 +33,7 @@ fn id_of(label: &str) -> String {
 
 fn names(ex: &Extraction, e: usize) -> Vec<String> {
     let ent = ex.entities.get(e);
-    std::iter::once(ent.label_fr.clone()).chain(ent.label_en.clone()).chain(ent.aliases.iter().cloned()).collect()
+    std::iter::once(ent.label_fr.clone()).chain(ent.label_en.clone()).chain(ent.aliases().into_iter().map(String::from)).collect()
 }
 
 fn describe(ex: &Extraction) -> String {

@@ -27,7 +27,7 @@ fn is_word(t: &Token) -> bool {
 }
 
 /// Finds all mentions of a sentence. `year` is the document's year, if known.
-pub fn find(lex: &Lexicon, ents: &mut DocEntities, sv: &mut SentenceView, year: Option<i32>) {
+pub fn find<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut SentenceView, year: Option<i32>) {
     let g = &lex.gazetteer;
     let c = &lex.cues;
     let toks = sv.toks;
@@ -168,7 +168,7 @@ pub fn find(lex: &Lexicon, ents: &mut DocEntities, sv: &mut SentenceView, year: 
 }
 
 /// Capitalised runs the gazetteer did not know, typed by their context.
-fn names(lex: &Lexicon, ents: &mut DocEntities, sv: &mut SentenceView, covered: &mut [bool], year: Option<i32>) {
+fn names<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut SentenceView, covered: &mut [bool], year: Option<i32>) {
     let c = &lex.cues;
     let toks = sv.toks;
     let n = toks.len();
@@ -367,7 +367,7 @@ pub fn surface(text: &str, toks: &[Token], a: usize, b: usize) -> String {
 }
 
 /// Links titles to their holders and records the role facts they state.
-fn resolve_titles(lex: &Lexicon, ents: &mut DocEntities, sv: &mut SentenceView, year: Option<i32>) {
+fn resolve_titles<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut SentenceView, year: Option<i32>) {
     let norms: Vec<String> = sv.toks.iter().map(|t| t.norm.clone()).collect();
     for ti in 0..sv.titles.len() {
         let tu = sv.titles[ti].clone();

@@ -16,12 +16,16 @@ use std::collections::BTreeSet;
 
 /// An entity as this document knows it: a gazetteer entry or a new name.
 #[derive(Debug, Clone)]
-pub struct DocEntity {
+pub struct DocEntity<'l> {
     pub id: String,
     pub class: Class,
     pub label_fr: String,
     pub label_en: Option<String>,
-    pub aliases: BTreeSet<String>,
+    /// Other names: the gazetteer's, borrowed from the lexicon (copying them
+    /// for every entity of every document showed in the mapper's profile),
+    /// and those this document adds.
+    known_aliases: Option<&'l BTreeSet<String>>,
+    own_aliases: BTreeSet<String>,
     /// Gazetteer index, for known entities.
     pub known: Option<usize>,
     /// The state it acts for (doc entity), if any.
@@ -30,14 +34,34 @@ pub struct DocEntity {
     pub country: Option<usize>,
     /// Roles seen in this document: (role key, of).
     pub roles: Vec<(String, Option<usize>)>,
-    /// Transliteration keys of each name, word by word.
-    name_keys: Vec<Vec<String>>,
+    /// Transliteration keys of each name, word by word: the gazetteer's and this document's.
+    known_keys: &'l [Vec<String>],
+    own_keys: Vec<Vec<String>>,
+}
+
+impl DocEntity<'_> {
+    /// The other names (not the labels), sorted, without repeats.
+    pub fn aliases(&self) -> Vec<&str> {
+        let known = self.known_aliases.into_iter().flatten().map(String::as_str);
+        if self.own_aliases.is_empty() {
+            return known.collect();
+        }
+        known.chain(self.own_aliases.iter().map(String::as_str)).collect::<BTreeSet<&str>>().into_iter().collect()
+    }
+
+    fn has_alias(&self, a: &str) -> bool {
+        self.known_aliases.is_some_and(|k| k.contains(a)) || self.own_aliases.contains(a)
+    }
+
+    fn name_keys(&self) -> impl Iterator<Item = &Vec<String>> {
+        self.known_keys.iter().chain(&self.own_keys)
+    }
 }
 
 /// The entity table of one document.
 #[derive(Debug, Default)]
-pub struct DocEntities {
-    pub list: Vec<DocEntity>,
+pub struct DocEntities<'l> {
+    pub list: Vec<DocEntity<'l>>,
     by_id: HashMap<String, usize>,
     /// Order in which persons were last mentioned (for pronouns and bare titles).
     pub last_person: Option<usize>,
@@ -56,32 +80,33 @@ fn key_words(lex: &Lexicon, name: &str) -> Vec<String> {
     crate::lexicon::name_words(&lex.cues, &lex.translit, name)
 }
 
-impl DocEntities {
-    pub fn get(&self, e: usize) -> &DocEntity {
+impl<'l> DocEntities<'l> {
+    pub fn get(&self, e: usize) -> &DocEntity<'l> {
         &self.list[e]
     }
 
     /// The doc entity of gazetteer entry `g`, added on first use.
-    pub fn known(&mut self, lex: &Lexicon, g: usize) -> usize {
+    pub fn known(&mut self, lex: &'l Lexicon, g: usize) -> usize {
         let ge = &lex.gazetteer.entities[g];
         if let Some(&e) = self.by_id.get(&ge.id) {
             return e;
         }
         let stands_for = ge.stands_for.map(|s| self.known(lex, s));
         let country = ge.country.map(|c| self.known(lex, c));
-        let names: Vec<Vec<String>> = lex.name_keys[g].clone();
         let e = self.list.len();
         self.list.push(DocEntity {
             id: ge.id.clone(),
             class: ge.class,
             label_fr: ge.label_fr.clone(),
             label_en: ge.label_en.clone(),
-            aliases: ge.aliases.iter().cloned().collect(),
+            known_aliases: Some(&lex.known_aliases[g]),
+            own_aliases: BTreeSet::new(),
             known: Some(g),
             stands_for,
             country,
             roles: Vec::new(),
-            name_keys: names,
+            known_keys: &lex.name_keys[g],
+            own_keys: Vec::new(),
         });
         self.by_id.insert(ge.id.clone(), e);
         e
@@ -99,12 +124,14 @@ impl DocEntities {
             class,
             label_fr: label.to_string(),
             label_en: None,
-            aliases: BTreeSet::new(),
+            known_aliases: None,
+            own_aliases: BTreeSet::new(),
             known: None,
             stands_for: None,
             country: None,
             roles: Vec::new(),
-            name_keys: vec![key_words(lex, label)],
+            known_keys: &[],
+            own_keys: vec![key_words(lex, label)],
         });
         self.by_id.insert(id, e);
         e
@@ -112,12 +139,12 @@ impl DocEntities {
 
     pub fn add_alias(&mut self, lex: &Lexicon, e: usize, alias: &str) {
         let ent = &mut self.list[e];
-        if alias != ent.label_fr && ent.label_en.as_deref() != Some(alias) {
-            ent.aliases.insert(alias.to_string());
+        if alias != ent.label_fr && ent.label_en.as_deref() != Some(alias) && !ent.has_alias(alias) {
+            ent.own_aliases.insert(alias.to_string());
         }
         let k = key_words(lex, alias);
-        if !ent.name_keys.contains(&k) {
-            ent.name_keys.push(k);
+        if !ent.name_keys().any(|n| *n == k) {
+            ent.own_keys.push(k);
         }
     }
 
@@ -132,7 +159,7 @@ impl DocEntities {
             if !matches!(e.class, Class::Person | Class::Organization | Class::ArmedForce) {
                 continue;
             }
-            for nk in &e.name_keys {
+            for nk in e.name_keys() {
                 let tail = nk.len() >= key.len() && nk[nk.len() - key.len()..] == *key;
                 let same = *nk == key;
                 if same || (tail && e.class == Class::Person) {
@@ -147,20 +174,20 @@ impl DocEntities {
     }
 
     pub fn find_by_alias(&self, label: &str) -> Option<usize> {
-        self.list.iter().position(|e| e.label_fr == label || e.aliases.contains(label))
+        self.list.iter().position(|e| e.label_fr == label || e.has_alias(label))
     }
 
     /// True when two entities share a name word (a first name with a full name).
     pub fn shares_name(&self, a: usize, b: usize) -> bool {
-        a == b || self.list[a].name_keys.iter().flatten().any(|w| self.name_word_of(b, w))
+        a == b || self.list[a].name_keys().flatten().any(|w| self.name_word_of(b, w))
     }
 
     pub fn name_word_of(&self, e: usize, key: &str) -> bool {
-        self.list[e].name_keys.iter().any(|nk| nk.iter().any(|w| w == key))
+        self.list[e].name_keys().any(|nk| nk.iter().any(|w| w == key))
     }
 
     /// The holder of a role of `of`: this document's own first, then the gazetteer's.
-    pub fn holder_for(&mut self, lex: &Lexicon, role: &str, of: Option<usize>, year: Option<i32>) -> Option<usize> {
+    pub fn holder_for(&mut self, lex: &'l Lexicon, role: &str, of: Option<usize>, year: Option<i32>) -> Option<usize> {
         let of = of?;
         if let Some(p) = self.list.iter().rposition(|e| e.roles.iter().any(|(r, o)| r == role && *o == Some(of))) {
             return Some(p);
@@ -304,8 +331,8 @@ pub struct Fact {
 
 /// Everything extracted from one document.
 #[derive(Debug, Default)]
-pub struct Extraction {
-    pub entities: DocEntities,
+pub struct Extraction<'l> {
+    pub entities: DocEntities<'l>,
     /// Doc entities the document mentions.
     pub mentioned: BTreeSet<usize>,
     pub facts: Vec<Fact>,
@@ -371,7 +398,7 @@ pub fn sentence_date(text: &str, doc: Option<(i32, u32, u32)>) -> Option<(String
 }
 
 /// Extracts entities and facts from a cleaned document.
-pub fn extract(lex: &Lexicon, body: &str, clean: &CleanText) -> Extraction {
+pub fn extract<'l>(lex: &'l Lexicon, body: &str, clean: &CleanText) -> Extraction<'l> {
     let doc_date = document_date(body);
     let year = doc_date.map(|d| d.0);
     let mut ents = DocEntities::default();

@@ -386,7 +386,7 @@ fn locative(norms: &[&str], from: usize, start: usize, preps: &[Vec<String>]) ->
 
 /// Mentions made at relation time: "ses forces", "une force de maintien de la paix"
 /// for the subject's state, and "la région" for the last place.
-fn add_implicit(lex: &Lexicon, ents: &mut DocEntities, sv: &mut SentenceView, subject_state: Option<usize>, from: usize) -> Vec<(usize, usize)> {
+fn add_implicit<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut SentenceView, subject_state: Option<usize>, from: usize) -> Vec<(usize, usize)> {
     let c = &lex.cues;
     // The tokens outlive `sv`'s borrow: mentions may be added while we read the words.
     let toks = sv.toks;
@@ -485,7 +485,7 @@ struct Ctx<'l> {
 }
 
 /// All facts of a sentence, title facts included.
-pub fn find(lex: &Lexicon, ents: &mut DocEntities, sv: &mut SentenceView) -> Vec<Fact> {
+pub fn find<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut SentenceView) -> Vec<Fact> {
     let mut ctx = Ctx { lex, verbs: Vec::new() };
     let mut out = Vec::new();
     for (p, pred, o, a, _) in sv.title_facts.clone() {
@@ -641,9 +641,9 @@ fn cross(subjects: &[usize], objects: &[usize], f: f64) -> Vec<(usize, usize, f6
     v
 }
 
-impl Ctx<'_> {
+impl<'l> Ctx<'l> {
     #[allow(clippy::too_many_arguments)]
-    fn verb(&self, ents: &mut DocEntities, sv: &mut SentenceView, rule: &Rule, ri: usize, k: usize, te: usize, trig: &Trigger) -> Found {
+    fn verb(&self, ents: &mut DocEntities<'l>, sv: &mut SentenceView, rule: &Rule, ri: usize, k: usize, te: usize, trig: &Trigger) -> Found {
         let form = trig.form;
         let lex = self.lex;
         let toks = sv.toks;
@@ -740,7 +740,7 @@ impl Ctx<'_> {
         found
     }
 
-    fn noun(&self, ents: &mut DocEntities, sv: &mut SentenceView, rule: &Rule, ri: usize, k: usize, te: usize) -> Found {
+    fn noun(&self, ents: &mut DocEntities<'l>, sv: &mut SentenceView, rule: &Rule, ri: usize, k: usize, te: usize) -> Found {
         let lex = self.lex;
         let toks = sv.toks;
         let norms: Vec<&str> = toks.iter().map(|t| t.norm.as_str()).collect();
@@ -805,7 +805,7 @@ impl Ctx<'_> {
         found
     }
 
-    fn copula(&self, ents: &mut DocEntities, sv: &mut SentenceView, rule: &Rule, ri: usize, k: usize, te: usize) -> Found {
+    fn copula(&self, ents: &mut DocEntities<'l>, sv: &mut SentenceView, rule: &Rule, ri: usize, k: usize, te: usize) -> Found {
         let lex = self.lex;
         let toks = sv.toks;
         let norms: Vec<&str> = toks.iter().map(|t| t.norm.as_str()).collect();
@@ -847,7 +847,7 @@ impl Ctx<'_> {
         found
     }
 
-    fn between(&self, ents: &mut DocEntities, sv: &mut SentenceView, rule: &Rule, te: usize) -> Found {
+    fn between(&self, ents: &mut DocEntities<'l>, sv: &mut SentenceView, rule: &Rule, te: usize) -> Found {
         let toks = sv.toks;
         let norms: Vec<&str> = toks.iter().map(|t| t.norm.as_str()).collect();
         let n = norms.len();

@@ -15,7 +15,7 @@ fn speaker_class(ents: &DocEntities, e: usize) -> bool {
 }
 
 /// Fills `said_by` and `reported_by` for the tokens of a sentence.
-pub fn attribute(lex: &Lexicon, ents: &mut DocEntities, sv: &mut SentenceView) {
+pub fn attribute<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut SentenceView) {
     let c = &lex.cues;
     let n = sv.toks.len();
     let norms: Vec<&str> = sv.toks.iter().map(|t| t.norm.as_str()).collect();
