@@ -60,11 +60,18 @@ fn hash_hex(parts: &[&str]) -> String {
         h.update(p.as_bytes());
         h.update([0u8]);
     }
-    h.finalize().iter().take(10).map(|b| format!("{b:02x}")).collect()
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    h.finalize().iter().take(10).flat_map(|b| [HEX[(b >> 4) as usize] as char, HEX[(b & 15) as usize] as char]).collect()
 }
 
 /// Literals must not carry control characters Turtle or XML writers reject.
 fn clean_literal(s: &str) -> String {
+    // C0 controls and DEL are single bytes; C1 controls are C2 80..C2 9F.
+    let b = s.as_bytes();
+    let suspect = b.iter().enumerate().any(|(i, &c)| (c < 0x20 && c != b'\n' && c != b'\t') || c == 0x7F || (c == 0xC2 && b.get(i + 1).is_some_and(|n| *n <= 0x9F)));
+    if !suspect {
+        return s.to_owned();
+    }
     s.chars().map(|c| if c.is_control() && c != '\n' && c != '\t' { ' ' } else { c }).collect()
 }
 
@@ -406,5 +413,7 @@ mod tests {
     #[test]
     fn literals_lose_control_characters() {
         assert_eq!(clean_literal("a\u{0}b\u{7}c\nd"), "a b c\nd");
+        assert_eq!(clean_literal("« a\u{a0}b »\u{85}\u{9f}\u{7f}\té"), "« a\u{a0}b »   \té");
+        assert_eq!(hash_hex(&["a"]), "ffe9aaeaa2a2d5048174");
     }
 }
