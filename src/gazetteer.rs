@@ -474,7 +474,7 @@ impl Gazetteer {
         if tok.kind != TokKind::Word {
             return None;
         }
-        self.demonyms.get(&tok.key).copied()
+        self.demonyms.get(tok.key.as_str()).copied()
     }
 
     /// The armed force (or other template entity) of a state.

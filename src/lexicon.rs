@@ -153,12 +153,12 @@ impl WordSet {
 
 /// The transliteration keys of a name's words, particles left out ("Marc de La Tour" → marc, tur).
 pub fn name_words(cues: &Cues, tr: &Transliteration, name: &str) -> Vec<String> {
-    crate::text::tokenize(name, 0, tr).into_iter().filter(|t| t.kind == crate::text::TokKind::Word && !cues.particles.contains(&t.norm)).map(|t| t.key).collect()
+    crate::text::tokenize(name, 0, tr).into_iter().filter(|t| t.kind == crate::text::TokKind::Word && !cues.particles.contains(t.norm.as_str())).map(|t| t.key.into()).collect()
 }
 
 /// Folded tokens of a phrase as the tokenizer would give them ("l'aide" → ["l'", "aide"]).
 pub fn phrase_tokens(s: &str) -> Vec<String> {
-    crate::text::tokenize(s, 0, &Transliteration::default()).into_iter().map(|t| t.norm).collect()
+    crate::text::tokenize(s, 0, &Transliteration::default()).into_iter().map(|t| t.norm.into()).collect()
 }
 
 /// Context words, compiled for lookup.

@@ -2,6 +2,7 @@
 //! folding, and the transliteration key that lets unseen spellings of a name
 //! meet (Pashinyan / Pachinian / Pasjinian).
 
+use compact_str::CompactString;
 use serde::Deserialize;
 use unicode_normalization::UnicodeNormalization;
 
@@ -9,30 +10,45 @@ use unicode_normalization::UnicodeNormalization;
 /// (ə, ı, ß, œ…) to their usual Latin transcription. Apostrophes become `'`.
 pub fn fold(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
+    fold_with(s, |c| out.push(c));
+    out
+}
+
+/// `fold` into an inline string: tokens are short, and a heap string per
+/// token was a tenth of the mapper's allocations.
+pub fn fold_compact(s: &str) -> CompactString {
+    if s.bytes().all(|b| b.is_ascii_lowercase()) {
+        return CompactString::from(s);
+    }
+    let mut out = CompactString::with_capacity(s.len());
+    fold_with(s, |c| out.push(c));
+    out
+}
+
+fn fold_with(s: &str, mut push: impl FnMut(char)) {
     for c in s.chars() {
         match c {
-            '\u{2019}' | '\u{2018}' | '\u{02BC}' | '`' | '\u{00B4}' => out.push('\''),
-            'ə' | 'Ə' => out.push('a'),
+            '\u{2019}' | '\u{2018}' | '\u{02BC}' | '`' | '\u{00B4}' => push('\''),
+            'ə' | 'Ə' => push('a'),
             // "à" (preposition) must stay apart from "a" (has): the grammar reads them differently.
-            'à' | 'À' => out.push('à'),
-            'ı' | 'İ' => out.push('i'),
-            'ß' => out.push_str("ss"),
-            'œ' | 'Œ' => out.push_str("oe"),
-            'æ' | 'Æ' => out.push_str("ae"),
-            'ł' | 'Ł' => out.push('l'),
-            'ø' | 'Ø' => out.push('o'),
-            'đ' | 'Đ' => out.push('d'),
-            c if c.is_ascii() => out.push(c.to_ascii_lowercase()),
+            'à' | 'À' => push('à'),
+            'ı' | 'İ' => push('i'),
+            'ß' => "ss".chars().for_each(&mut push),
+            'œ' | 'Œ' => "oe".chars().for_each(&mut push),
+            'æ' | 'Æ' => "ae".chars().for_each(&mut push),
+            'ł' | 'Ł' => push('l'),
+            'ø' | 'Ø' => push('o'),
+            'đ' | 'Đ' => push('d'),
+            c if c.is_ascii() => push(c.to_ascii_lowercase()),
             c => {
                 for d in c.to_lowercase().nfd() {
                     if !is_combining(d) {
-                        out.push(d);
+                        push(d);
                     }
                 }
             }
         }
     }
-    out
 }
 
 fn is_combining(c: char) -> bool {
@@ -66,14 +82,14 @@ pub struct Transliteration {
 
 impl Transliteration {
     /// `key`, memoised per thread: news text repeats its words.
-    pub fn key_cached(&self, folded: &str) -> String {
+    pub fn key_cached(&self, folded: &str) -> CompactString {
         use std::cell::RefCell;
         use rustc_hash::FxHashMap as HashMap;
         thread_local! {
-            static CACHE: RefCell<(usize, HashMap<String, String>)> = RefCell::new((0, HashMap::default()));
+            static CACHE: RefCell<(usize, HashMap<CompactString, CompactString>)> = RefCell::new((0, HashMap::default()));
         }
         if self.rules.is_empty() {
-            return folded.to_string();
+            return folded.into();
         }
         let me = self as *const Transliteration as usize;
         CACHE.with(|c| {
@@ -85,8 +101,8 @@ impl Transliteration {
             if let Some(k) = c.1.get(folded) {
                 return k.clone();
             }
-            let k = self.key(folded);
-            c.1.insert(folded.to_string(), k.clone());
+            let k = CompactString::from(self.key(folded));
+            c.1.insert(folded.into(), k.clone());
             k
         })
     }

@@ -4,7 +4,8 @@
 //! folded form and transliteration key.
 
 use crate::lexicon::Cues;
-use crate::normalize::{fold, Transliteration};
+use crate::normalize::{fold, fold_compact, Transliteration};
+use compact_str::CompactString;
 use std::ops::Range;
 
 /// Sentences longer than this (in bytes) are cut at a word boundary: a 100 MB
@@ -24,9 +25,9 @@ pub struct Token {
     pub start: usize,
     pub end: usize,
     /// Lower-cased, accent-free form (`l'`, `azerbaidjan`, `-`).
-    pub norm: String,
+    pub norm: CompactString,
     /// Transliteration key used for name matching.
-    pub key: String,
+    pub key: CompactString,
     pub kind: TokKind,
     /// First letter is upper case.
     pub cap: bool,
@@ -99,7 +100,7 @@ pub fn tokenize(text: &str, base: usize, tr: &Transliteration) -> Vec<Token> {
             kind = TokKind::Punct;
         }
         let raw = &text[start..i];
-        let norm = fold(raw);
+        let norm = fold_compact(raw);
         let key = if kind == TokKind::Word { tr.key_cached(&norm) } else { norm.clone() };
         let mut letters = raw.chars().filter(|c| c.is_alphabetic());
         let first = letters.next();

@@ -35,12 +35,12 @@ pub fn find<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut SentenceV
     let mut covered = vec![false; n];
     // 1. Gazetteer names.
     let hits = g.find(toks);
-    let cap_word = |k: usize| k < n && is_word(&toks[k]) && toks[k].cap && !toks[k].norm.ends_with('\'') && !c.not_names.contains(&toks[k].norm) && !c.person_cues.contains(&toks[k].norm) && lex.titles.match_at(&[toks[k].norm.as_str()], 0).is_none();
+    let cap_word = |k: usize| k < n && is_word(&toks[k]) && toks[k].cap && !toks[k].norm.ends_with('\'') && !c.not_names.contains(toks[k].norm.as_str()) && !c.person_cues.contains(toks[k].norm.as_str()) && lex.titles.match_at(&[toks[k].norm.as_str()], 0).is_none();
     let covered_by_hit = |k: usize| hits.iter().any(|h| h.start <= k && k < h.end);
     for h in hits.iter().cloned() {
         let single = h.end - h.start == 1 && !toks[h.start].upper;
         // "Rachid Aliev" is not Ilham Aliyev; "Jordan Bardella" is not Jordan; "Arménie Libre" is a name of its own.
-        if single && ((h.start > 0 && cap_word(h.start - 1) && !covered_by_hit(h.start - 1) && !c.particles.contains(&toks[h.start - 1].norm))
+        if single && ((h.start > 0 && cap_word(h.start - 1) && !covered_by_hit(h.start - 1) && !c.particles.contains(toks[h.start - 1].norm.as_str()))
             || (cap_word(h.end) && !covered_by_hit(h.end) && !toks[h.end].upper))
         {
             continue;
@@ -178,16 +178,16 @@ fn names<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut SentenceView
         let t = &toks[i];
         let starts_run = !covered[i]
             && is_word(t)
-            && !c.person_cues.contains(&t.norm)
+            && !c.person_cues.contains(t.norm.as_str())
             && t.cap
-            && (!c.not_names.contains(&t.norm) || (i > 0 && c.particles.contains(&t.norm) && i + 1 < n && toks[i + 1].cap && is_word(&toks[i + 1])))
-            && !(c.organization_words.contains(&t.norm) && !t.cap);
+            && (!c.not_names.contains(t.norm.as_str()) || (i > 0 && c.particles.contains(t.norm.as_str()) && i + 1 < n && toks[i + 1].cap && is_word(&toks[i + 1])))
+            && !(c.organization_words.contains(t.norm.as_str()) && !t.cap);
         if !starts_run {
             i += 1;
             continue;
         }
         // Extend: capitalised words, particles followed by a capitalised word, glued hyphens.
-        let org_head = c.organization_words.contains(&t.norm);
+        let org_head = c.organization_words.contains(t.norm.as_str());
         let mut j = i + 1;
         loop {
             if j >= n {
@@ -198,25 +198,25 @@ fn names<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut SentenceView
                 j += 2;
                 continue;
             }
-            if is_word(tj) && tj.cap && (!covered[j] || org_head) && !c.not_names.contains(&tj.norm) {
+            if is_word(tj) && tj.cap && (!covered[j] || org_head) && !c.not_names.contains(tj.norm.as_str()) {
                 j += 1;
                 continue;
             }
             // "al-Baghdadi", "ben-Ali"
-            if c.particles.contains(&tj.norm) && j + 2 < n && toks[j + 1].norm == "-" && toks[j + 1].glued && toks[j + 2].glued && toks[j + 2].cap {
+            if c.particles.contains(tj.norm.as_str()) && j + 2 < n && toks[j + 1].norm == "-" && toks[j + 1].glued && toks[j + 2].glued && toks[j + 2].cap {
                 j += 3;
                 continue;
             }
             // "de La Tour", "van der Leyen"
-            if c.particles.contains(&tj.norm) && j + 2 < n && c.particles.contains(&toks[j + 1].norm) && toks[j + 1].cap && is_word(&toks[j + 2]) && toks[j + 2].cap {
+            if c.particles.contains(tj.norm.as_str()) && j + 2 < n && c.particles.contains(toks[j + 1].norm.as_str()) && toks[j + 1].cap && is_word(&toks[j + 2]) && toks[j + 2].cap {
                 j += 3;
                 continue;
             }
-            if (c.particles.contains(&tj.norm) || (org_head && matches!(tj.norm.as_str(), "de" | "des" | "du" | "d'" | "pour" | "et" | "la" | "l'" | "le" | "les")))
+            if (c.particles.contains(tj.norm.as_str()) || (org_head && matches!(tj.norm.as_str(), "de" | "des" | "du" | "d'" | "pour" | "et" | "la" | "l'" | "le" | "les")))
                 && j + 1 < n
                 && is_word(&toks[j + 1])
                 && toks[j + 1].cap
-                && !c.not_names.contains(&toks[j + 1].norm)
+                && !c.not_names.contains(toks[j + 1].norm.as_str())
             {
                 j += 1;
                 continue;
@@ -236,7 +236,7 @@ fn names<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut SentenceView
         }
         // "le ministère des Situations d'urgence": an organisation word before the name is part of it.
         let mut a = i;
-        if i >= 2 && matches!(toks[i - 1].norm.as_str(), "de" | "des" | "du" | "d'") && c.organization_words.contains(&toks[i - 2].norm) && !covered[i - 2] {
+        if i >= 2 && matches!(toks[i - 1].norm.as_str(), "de" | "des" | "du" | "d'") && c.organization_words.contains(toks[i - 2].norm.as_str()) && !covered[i - 2] {
             a = i - 2;
             if j + 1 < n && matches!(toks[j].norm.as_str(), "de" | "d'") && is_word(&toks[j + 1]) && !toks[j + 1].cap {
                 j += 2;
@@ -251,7 +251,7 @@ fn names<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut SentenceView
         let acronym = (b + 2 < n && toks[b].norm == "(" && toks[b + 1].upper && toks[b + 2].norm == ")").then(|| surface(sv.text, toks, b + 1, b + 2));
         let class = type_name(lex, sv, a, b, words, acronym.is_some(), upper_run);
         // Document coreference first: a surname, a first-name-less spelling or an acronym seen before.
-        let key: Vec<String> = toks[a..b].iter().filter(|t| is_word(t) && !c.particles.contains(&t.norm)).map(|t| t.key.clone()).collect();
+        let key: Vec<String> = toks[a..b].iter().filter(|t| is_word(t) && !c.particles.contains(t.norm.as_str())).map(|t| t.key.to_string()).collect();
         let mut existing = ents.find_by_tail(&key).or_else(|| ents.find_by_alias(&label));
         // "le président français Emmanuel": a name word of the title's holder is the holder.
         if existing.is_none() && class == Some(Class::Person) {
@@ -292,7 +292,7 @@ fn names<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut SentenceView
 }
 
 fn preceded_by_cue(lex: &Lexicon, sv: &SentenceView, a: usize) -> bool {
-    a > 0 && lex.cues.person_cues.contains(&sv.toks[a - 1].norm)
+    a > 0 && lex.cues.person_cues.contains(sv.toks[a - 1].norm.as_str())
 }
 
 /// The class of an unknown capitalised run from its context, or `None` to skip it.
@@ -344,7 +344,7 @@ fn type_name(lex: &Lexicon, sv: &SentenceView, a: usize, b: usize, words: usize,
     if has_acronym {
         return Some(Class::Organization);
     }
-    if words >= 2 && !upper_run && c.first_names.contains(&toks[a].norm) {
+    if words >= 2 && !upper_run && c.first_names.contains(toks[a].norm.as_str()) {
         return Some(Class::Person);
     }
     if words >= 2 && !upper_run {
@@ -368,7 +368,7 @@ pub fn surface(text: &str, toks: &[Token], a: usize, b: usize) -> String {
 
 /// Links titles to their holders and records the role facts they state.
 fn resolve_titles<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut SentenceView, year: Option<i32>) {
-    let norms: Vec<String> = sv.toks.iter().map(|t| t.norm.clone()).collect();
+    let norms: Vec<&str> = sv.toks.iter().map(|t| t.norm.as_str()).collect();
     for ti in 0..sv.titles.len() {
         let tu = sv.titles[ti].clone();
         let title = &lex.titles.titles[tu.title];
@@ -388,7 +388,7 @@ fn resolve_titles<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut Sen
         let person_before = (tu.start >= 2).then(|| {
             let mut p = tu.start;
             // "X, un conseiller" / "X, conseiller"
-            while p > 0 && matches!(norms[p - 1].as_str(), "un" | "une" | "le" | "la" | "l'" | "ancien" | "ancienne") {
+            while p > 0 && matches!(norms[p - 1], "un" | "une" | "le" | "la" | "l'" | "ancien" | "ancienne") {
                 p -= 1;
             }
             if p > 0 && norms[p - 1] == "," {
@@ -407,7 +407,7 @@ fn resolve_titles<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut Sen
                     Some(e) if ents.get(e).class == Class::Person && ents.shares_name(e, h) => person = Some(h),
                     Some(_) => {}
                     None => {
-                        let named = after < sv.toks.len() && sv.toks[after].cap && is_word(&sv.toks[after]) && !lex.cues.not_names.contains(&norms[after]);
+                        let named = after < sv.toks.len() && sv.toks[after].cap && is_word(&sv.toks[after]) && !lex.cues.not_names.contains(norms[after]);
                         if named && ents.name_word_of(h, &sv.toks[after].key) {
                             sv.mentions.push(Mention { start: after, end: after + 1, entity: h, kind: MKind::Name, acting: None, locative: false });
                             person = Some(h);
