@@ -330,10 +330,29 @@ fn write_term(t: &Term, out: &mut Vec<u8>) {
 fn quoted(s: &str, out: &mut Vec<u8>) {
     out.push(b'"');
     let b = s.as_bytes();
+    // Bytes that may need an escape: controls, quote, backslash, DEL, and
+    // 0xEF (the lead byte of U+FFFE/U+FFFF). Plain runs are skipped by table.
+    const SPECIAL: [bool; 256] = {
+        let mut t = [false; 256];
+        let mut i = 0;
+        while i < 0x20 {
+            t[i] = true;
+            i += 1;
+        }
+        t[b'"' as usize] = true;
+        t[b'\\' as usize] = true;
+        t[0x7F] = true;
+        t[0xEF] = true;
+        t
+    };
     let mut run = 0;
     let mut i = 0;
     while i < b.len() {
         let c = b[i];
+        if !SPECIAL[c as usize] {
+            i += 1;
+            continue;
+        }
         let esc: Option<&[u8]> = match c {
             0x08 => Some(b"\\b"),
             b'\t' => Some(b"\\t"),
