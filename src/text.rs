@@ -60,11 +60,20 @@ const ELISIONS: &[&str] = &["l", "d", "n", "s", "j", "c", "m", "t", "qu", "jusqu
 
 /// Splits `text` into tokens; offsets are shifted by `base`.
 pub fn tokenize(text: &str, base: usize, tr: &Transliteration) -> Vec<Token> {
-    let mut out = Vec::new();
+    // Most of French text is ASCII: decode a char only past 0x7F.
+    let next_char = |i: usize| -> char {
+        let b = text.as_bytes()[i];
+        if b < 0x80 {
+            b as char
+        } else {
+            text[i..].chars().next().unwrap_or(' ')
+        }
+    };
+    let mut out = Vec::with_capacity(text.len() / 5);
     let mut i = 0;
     let mut prev_end = usize::MAX;
     while i < text.len() {
-        let c = text[i..].chars().next().unwrap();
+        let c = next_char(i);
         let clen = c.len_utf8();
         if c.is_whitespace() {
             i += clen;
@@ -76,7 +85,7 @@ pub fn tokenize(text: &str, base: usize, tr: &Transliteration) -> Vec<Token> {
             let mut j = i;
             let mut all_digit = true;
             while j < text.len() {
-                let d = text[j..].chars().next().unwrap();
+                let d = next_char(j);
                 if d.is_alphanumeric() || is_mark(d) {
                     if !d.is_ascii_digit() {
                         all_digit = false;
@@ -88,8 +97,8 @@ pub fn tokenize(text: &str, base: usize, tr: &Transliteration) -> Vec<Token> {
             }
             // Elision: "l'", "qu'" keep their apostrophe.
             if j < text.len() {
-                let d = text[j..].chars().next().unwrap();
-                if matches!(d, '\'' | '\u{2019}' | '\u{02BC}') && ELISIONS.contains(&fold(&text[i..j]).as_str()) {
+                let d = next_char(j);
+                if matches!(d, '\'' | '\u{2019}' | '\u{02BC}') && j - i <= 7 && ELISIONS.contains(&fold(&text[i..j]).as_str()) {
                     j += d.len_utf8();
                 }
             }
@@ -102,10 +111,18 @@ pub fn tokenize(text: &str, base: usize, tr: &Transliteration) -> Vec<Token> {
         let raw = &text[start..i];
         let norm = fold_compact(raw);
         let key = if kind == TokKind::Word { tr.key_cached(&norm) } else { norm.clone() };
-        let mut letters = raw.chars().filter(|c| c.is_alphabetic());
-        let first = letters.next();
-        let cap = first.is_some_and(|c| c.is_uppercase());
-        let upper = cap && raw.chars().filter(|c| c.is_alphabetic()).count() >= 2 && raw.chars().filter(|c| c.is_alphabetic()).all(|c| c.is_uppercase());
+        // One pass for the case flags: first letter upper, and all of two or more letters upper.
+        let (mut first, mut letters, mut all_upper) = (None, 0usize, true);
+        for ch in raw.chars() {
+            if ch.is_alphabetic() {
+                let up = ch.is_uppercase();
+                first.get_or_insert(up);
+                letters += 1;
+                all_upper &= up;
+            }
+        }
+        let cap = first == Some(true);
+        let upper = cap && letters >= 2 && all_upper;
         out.push(Token {
             start: base + start,
             end: base + i,
