@@ -452,11 +452,14 @@ fn add_implicit<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut Sente
 }
 
 /// Negation, denial and modality of a trigger at `t..te`.
-fn polarity(lex: &Lexicon, norms: &[&str], t: usize, te: usize, nominal: bool, form: FormKind) -> Option<Modality> {
+/// `first_denial`: where the sentence's first denial starts, if any
+/// (computed once per sentence, not once per trigger).
+#[allow(clippy::too_many_arguments)]
+fn polarity(lex: &Lexicon, norms: &[&str], first_denial: Option<usize>, t: usize, te: usize, nominal: bool, form: FormKind) -> Option<Modality> {
     let c = &lex.cues;
     let lo = t.saturating_sub(6);
     // Denials anywhere before the trigger in the sentence: "Bakou dément avoir attaqué".
-    if (0..t).any(|k| c.denials.match_at(norms, k).is_some()) {
+    if first_denial.is_some_and(|d| d < t) {
         return None;
     }
     let window = &norms[lo..t];
@@ -484,6 +487,13 @@ struct Ctx<'l> {
     verbs: Vec<usize>,
 }
 
+/// `NEWSKG_DEBUG` set: triggers and mentions are traced to stderr. Read
+/// once: looking the variable up per trigger showed in the profile.
+fn debug_enabled() -> bool {
+    static DEBUG: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *DEBUG.get_or_init(|| std::env::var_os("NEWSKG_DEBUG").is_some())
+}
+
 /// All facts of a sentence, title facts included.
 pub fn find<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut SentenceView) -> Vec<Fact> {
     let mut ctx = Ctx { lex, verbs: Vec::new() };
@@ -502,15 +512,18 @@ pub fn find<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut SentenceV
     let mut fk = 0;
     while fk < fnorms.len() {
         let k = keep[fk];
-        let found: Vec<Trigger> = lex.rules.triggers_at(&fnorms, fk).cloned().collect();
-        if found.is_empty() || sv.mentions.iter().any(|m| m.start <= k && k < m.end && m.kind == MKind::Name) {
+        let mut found = lex.rules.triggers_at(&fnorms, fk).peekable();
+        let Some(longest) = found.peek().map(|t| t.tokens.len()) else {
+            fk += 1;
+            continue;
+        };
+        if sv.mentions.iter().any(|m| m.start <= k && k < m.end && m.kind == MKind::Name) {
             fk += 1;
             continue;
         }
-        let longest = found[0].tokens.len();
         let end = keep[fk + longest - 1] + 1;
-        for t in found.into_iter().filter(|t| t.tokens.len() == longest) {
-            triggers.push((k, t, end));
+        for t in found.filter(|t| t.tokens.len() == longest) {
+            triggers.push((k, t.clone(), end));
         }
         fk += longest;
     }
@@ -523,6 +536,8 @@ pub fn find<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut SentenceV
     // Facts of rules with `requires` (the specific reading of a trigger), by position.
     let mut specific: Vec<(usize, usize, usize)> = Vec::new();
     let mut positions: Vec<(usize, usize)> = Vec::new(); // (fact index, trigger position)
+    let mut first_denial: Option<Option<usize>> = None;
+    let debug = debug_enabled();
     for (k, trig, te) in triggers {
         let rule = &lex.rules.rules[trig.rule];
         let mut trig = trig;
@@ -539,7 +554,8 @@ pub fn find<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut SentenceV
                 trig.form = FormKind::Finite;
             }
         }
-        let Some(modality) = polarity(lex, &norms, k, te, trig.nominal, trig.form) else { continue };
+        let first_denial = *first_denial.get_or_insert_with(|| (0..norms.len()).find(|&d| lex.cues.denials.match_at(&norms, d).is_some()));
+        let Some(modality) = polarity(lex, &norms, first_denial, k, te, trig.nominal, trig.form) else { continue };
         if !matches!(rule.predicate.as_str(), "callsOn" | "demands" | "requestsHelpFrom")
             && appeal_positions.iter().any(|&a| a < k && k - a <= 12 && !(a..k).any(|j| matches!(norms[j], "." | ";")))
         {
@@ -551,7 +567,7 @@ pub fn find<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut SentenceV
                 continue;
             }
         }
-        if std::env::var_os("NEWSKG_DEBUG").is_some() {
+        if debug {
             eprintln!("trigger {} at {k} ({:?}) modality {:?}", rule.id, trig.tokens, modality);
             for m in &sv.mentions {
                 eprintln!("   mention {}..{} {} {:?}", m.start, m.end, ents.get(m.entity).id, m.kind);
