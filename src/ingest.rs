@@ -123,7 +123,7 @@ fn binary_kind(head: &[u8]) -> Option<&'static str> {
     head.iter().take(8192).any(|&b| b == 0).then_some("NUL bytes")
 }
 
-fn decode(path: &Path, bytes: &[u8]) -> Result<String, IngestError> {
+fn decode(path: &Path, bytes: Vec<u8>) -> Result<String, IngestError> {
     let utf16 = |le: bool, rest: &[u8]| -> Result<String, IngestError> {
         let units: Vec<u16> = rest.chunks_exact(2).map(|c| if le { u16::from_le_bytes([c[0], c[1]]) } else { u16::from_be_bytes([c[0], c[1]]) }).collect();
         String::from_utf16(&units).map_err(|_| IngestError::InvalidUtf8 { path: path.to_path_buf(), offset: 0 })
@@ -134,10 +134,7 @@ fn decode(path: &Path, bytes: &[u8]) -> Result<String, IngestError> {
     if let Some(rest) = bytes.strip_prefix(&[0xFE, 0xFF]) {
         return utf16(false, rest);
     }
-    match std::str::from_utf8(bytes) {
-        Ok(s) => Ok(s.to_string()),
-        Err(e) => Err(IngestError::InvalidUtf8 { path: path.to_path_buf(), offset: e.valid_up_to() }),
-    }
+    String::from_utf8(bytes).map_err(|e| IngestError::InvalidUtf8 { path: path.to_path_buf(), offset: e.utf8_error().valid_up_to() })
 }
 
 /// Reads one file into a document.
@@ -163,8 +160,9 @@ pub fn read(path: &Path, name: &str) -> Result<Document, IngestError> {
     if let Some(kind) = binary_kind(&bytes) {
         return Err(IngestError::Binary { path: path.to_path_buf(), kind: kind.to_string() });
     }
-    let hash: String = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
-    let text = decode(path, &bytes)?;
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let hash: String = Sha256::digest(&bytes).iter().flat_map(|b| [HEX[(b >> 4) as usize] as char, HEX[(b & 15) as usize] as char]).collect();
+    let text = decode(path, bytes)?;
     let html = matches!(path.extension().and_then(|e| e.to_str()).map(|e| e.to_ascii_lowercase()).as_deref(), Some("html" | "htm"));
     let body = if html { html_to_text(&text) } else { text };
     if body.trim().is_empty() {
@@ -273,8 +271,8 @@ mod tests {
         for u in "Arménie".encode_utf16() {
             v.extend(u.to_le_bytes());
         }
-        assert_eq!(decode(p, &v).unwrap(), "Arménie");
-        match decode(p, b"abc\xFFdef") {
+        assert_eq!(decode(p, v).unwrap(), "Arménie");
+        match decode(p, b"abc\xFFdef".to_vec()) {
             Err(IngestError::InvalidUtf8 { offset, .. }) => assert_eq!(offset, 3),
             other => panic!("{other:?}"),
         }

@@ -339,16 +339,19 @@ fn push_span(spans: &mut Vec<Range<usize>>, p: &str, start: usize, end: usize) {
 }
 
 fn is_abbreviation(before: &str, cues: &Cues) -> bool {
-    let word: String = before.chars().rev().take_while(|c| c.is_alphanumeric() || *c == '.' || *c == '-').collect::<Vec<_>>().into_iter().rev().collect();
+    let start = before.char_indices().rev().take_while(|(_, c)| c.is_alphanumeric() || *c == '.' || *c == '-').last().map_or(before.len(), |(i, _)| i);
+    let word = &before[start..];
     if word.is_empty() {
         return false;
     }
     // An initial ("J. Smith") or a listed abbreviation ("M.", "Mme.").
-    let letters: Vec<char> = word.chars().filter(|c| c.is_alphabetic()).collect();
-    if letters.len() == 1 && letters[0].is_uppercase() {
-        return true;
+    let mut letters = word.chars().filter(|c| c.is_alphabetic());
+    if let (Some(first), None) = (letters.next(), letters.next()) {
+        if first.is_uppercase() {
+            return true;
+        }
     }
-    cues.sentence.abbreviations.iter().any(|a| a == &word)
+    cues.sentence.abbreviations.iter().any(|a| a == word)
 }
 
 #[cfg(test)]
