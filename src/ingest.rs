@@ -82,12 +82,17 @@ fn walk(root: &Path, dir: &Path, seen: &mut HashSet<PathBuf>, out: &mut Vec<(Pat
             return;
         }
     };
-    let mut entries: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    entries.sort();
-    for p in entries {
-        match std::fs::metadata(&p) {
-            Ok(m) if m.is_dir() => walk(root, &p, seen, out, errs),
-            Ok(_) if is_input(&p) => {
+    // The entry's own type needs no system call; only symbolic links are followed with a stat.
+    let mut entries: Vec<(PathBuf, Option<std::fs::FileType>)> = rd.filter_map(|e| e.ok().map(|e| (e.path(), e.file_type().ok().filter(|t| !t.is_symlink())))).collect();
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    for (p, ty) in entries {
+        let is_dir = match ty {
+            Some(t) => Ok(t.is_dir()),
+            None => std::fs::metadata(&p).map(|m| m.is_dir()),
+        };
+        match is_dir {
+            Ok(true) => walk(root, &p, seen, out, errs),
+            Ok(false) if is_input(&p) => {
                 let name = p.strip_prefix(root).unwrap_or(&p).to_string_lossy().replace('\\', "/");
                 out.push((p, name));
             }

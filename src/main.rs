@@ -438,9 +438,10 @@ fn run(cli: Cli) -> Result<i32> {
             Ok(if r.refused.is_empty() { 0 } else { code::PARTIAL })
         }
         Cmd::Extract { format, inputs } => {
-            let lex = load_lexicon(cli.ontology)?;
             let rf = format.rdf().filter(|f| f.supports_datasets()).ok_or_else(|| anyhow::Error::new(QueryError::Format("extract writes quads: nquads or trig".into())))?;
-            let (files, errs) = newskg::ingest::collect(&inputs);
+            // Listing a large corpus is file-system work: overlap it with compiling the lexicon.
+            let (lex, (files, errs)) = rayon::join(|| load_lexicon(cli.ontology), || newskg::ingest::collect(&inputs));
+            let lex = lex?;
             let mut failed = errs.len();
             for e in errs {
                 eprintln!("newskg: skipped: {e}");
