@@ -180,7 +180,9 @@ fn other_language(line: &str, cues: &Cues) -> bool {
     let mut letters = 0usize;
     let mut foreign = 0usize;
     for c in line.chars() {
-        if c.is_alphabetic() {
+        if c.is_ascii() {
+            letters += c.is_ascii_alphabetic() as usize;
+        } else if c.is_alphabetic() {
             letters += 1;
             let l = c.to_lowercase().next().unwrap_or(c);
             if !(l.is_ascii_lowercase() || "àâäçéèêëîïôöùûüÿœæ".contains(l)) {
