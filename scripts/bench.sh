@@ -10,7 +10,7 @@ bin=$PWD/target/release/newskg
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 python3 ../shared/tools/gen_corpus.py --seeds corpus --docs "$docs" --out "$work/corpus" > /dev/null
-bytes=$(du -sb "$work/corpus" | cut -f1)
+bytes=$(find "$work/corpus" -type f -printf '%s\n' | awk '{n += $1} END {print n}')
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 secs() { /usr/bin/time -f "%e %M" "$@" 2> "$work/time" > /dev/null || true; tail -n 1 "$work/time"; }
 : > "$work/extract"; : > "$work/build"; : > "$work/noop"; : > "$work/rss"
