@@ -57,17 +57,33 @@ impl KgStore {
             }
         }
         std::fs::create_dir_all(path)?;
-        let lock = File::options().create(true).truncate(false).write(true).open(path.join(LOCK_FILE))?;
-        // Readers hold the lock shared for the length of one command: give
-        // them a moment before calling the store busy.
-        let mut waited = 0;
-        while lock.try_lock_exclusive().is_err() {
-            if waited >= 30 {
-                return Err(StoreError::Locked(path.to_path_buf()));
-            }
-            std::thread::sleep(std::time::Duration::from_millis(100));
-            waited += 1;
+        let lock = writer_lock(path)?;
+        KgStore::open_write_locked(path, lock)
+    }
+
+    /// Opens an existing store read-only, but as its writer (the writers'
+    /// lock held, so no one else writes meanwhile): for a build to find out
+    /// whether it has anything to write before it opens RocksDB for writing,
+    /// which starts compactions a no-op rebuild would wait for. `None` when
+    /// there is no store yet.
+    pub fn open_write_check(path: &Path) -> Result<Option<KgStore>, StoreError> {
+        if !path.is_dir() || !looks_like_store(path) {
+            return Ok(None);
         }
+        let lock = writer_lock(path)?;
+        let store = Store::open_read_only(path)?;
+        Ok(Some(KgStore { store, path: path.to_path_buf(), _lock: Some(lock) }))
+    }
+
+    /// Turns a store opened by `open_write_check` into a writable one, the lock kept.
+    pub fn reopen_write(self) -> Result<KgStore, StoreError> {
+        let KgStore { store, path, _lock } = self;
+        drop(store);
+        let lock = _lock.ok_or_else(|| StoreError::Locked(path.clone()))?;
+        KgStore::open_write_locked(&path, lock)
+    }
+
+    fn open_write_locked(path: &Path, lock: File) -> Result<KgStore, StoreError> {
         let store = Store::open(path).map_err(|e| {
             if e.to_string().to_lowercase().contains("lock") {
                 StoreError::Locked(path.to_path_buf())
@@ -183,28 +199,21 @@ impl KgStore {
 
     /// Loads the ontology Turtle into its own graph (replacing the old one).
     pub fn load_ontology(&self, ttl: &str) -> Result<(), StoreError> {
-        let g = NamedNodeRef::new_unchecked(ONTOLOGY_GRAPH);
-        let mut quads = Vec::new();
-        // The parser names blank nodes at random; renaming them in order of
-        // appearance keeps exports byte-identical from one build to the next.
-        let mut names = std::collections::BTreeMap::new();
-        let mut rename = |b: &BlankNode| {
-            let n = names.len();
-            names.entry(b.as_str().to_string()).or_insert_with(|| BlankNode::new_unchecked(format!("ont{n}"))).clone()
-        };
-        for t in oxigraph::io::RdfParser::from_format(RdfFormat::Turtle).for_slice(ttl.as_bytes()) {
-            let t = t.map_err(|e| StoreError::Io(std::io::Error::new(std::io::ErrorKind::InvalidData, format!("ontology: {e}"))))?;
-            let subject = match t.subject {
-                NamedOrBlankNode::BlankNode(b) => NamedOrBlankNode::BlankNode(rename(&b)),
-                other => other,
-            };
-            let object = match t.object {
-                Term::BlankNode(b) => Term::BlankNode(rename(&b)),
-                other => other,
-            };
-            quads.push(Quad::new(subject, t.predicate, object, g));
+        let quads = ontology_quads(ttl)?;
+        self.replace_graph(&NamedNode::new_unchecked(ONTOLOGY_GRAPH), &quads)
+    }
+
+    /// True when the ontology graph holds exactly this Turtle's triples.
+    pub fn ontology_is(&self, ttl: &str) -> Result<bool, StoreError> {
+        let quads = ontology_quads(ttl)?;
+        let g = GraphNameRef::NamedNode(NamedNodeRef::new_unchecked(ONTOLOGY_GRAPH));
+        let held = self.store.quads_for_pattern(None, None, None, Some(g)).count();
+        for q in &quads {
+            if !self.store.contains(q)? {
+                return Ok(false);
+            }
         }
-        self.replace_graph(&g.into_owned(), &quads)
+        Ok(held == quads.len())
     }
 
     pub fn len(&self) -> Result<usize, StoreError> {
@@ -214,4 +223,45 @@ impl KgStore {
     pub fn is_empty(&self) -> Result<bool, StoreError> {
         Ok(self.store.is_empty()?)
     }
+}
+
+/// Takes the writers' lock. Readers hold it shared for the length of one
+/// command: give them a moment before calling the store busy.
+fn writer_lock(path: &Path) -> Result<File, StoreError> {
+    let lock = File::options().create(true).truncate(false).write(true).open(path.join(LOCK_FILE))?;
+    let mut waited = 0;
+    while lock.try_lock_exclusive().is_err() {
+        if waited >= 30 {
+            return Err(StoreError::Locked(path.to_path_buf()));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        waited += 1;
+    }
+    Ok(lock)
+}
+
+/// The ontology's triples in its graph, blank nodes named in order.
+fn ontology_quads(ttl: &str) -> Result<Vec<Quad>, StoreError> {
+    let g = NamedNodeRef::new_unchecked(ONTOLOGY_GRAPH);
+    let mut quads = Vec::new();
+    // The parser names blank nodes at random; renaming them in order of
+    // appearance keeps exports byte-identical from one build to the next.
+    let mut names = std::collections::BTreeMap::new();
+    let mut rename = |b: &BlankNode| {
+        let n = names.len();
+        names.entry(b.as_str().to_string()).or_insert_with(|| BlankNode::new_unchecked(format!("ont{n}"))).clone()
+    };
+    for t in oxigraph::io::RdfParser::from_format(RdfFormat::Turtle).for_slice(ttl.as_bytes()) {
+        let t = t.map_err(|e| StoreError::Io(std::io::Error::new(std::io::ErrorKind::InvalidData, format!("ontology: {e}"))))?;
+        let subject = match t.subject {
+            NamedOrBlankNode::BlankNode(b) => NamedOrBlankNode::BlankNode(rename(&b)),
+            other => other,
+        };
+        let object = match t.object {
+            Term::BlankNode(b) => Term::BlankNode(rename(&b)),
+            other => other,
+        };
+        quads.push(Quad::new(subject, t.predicate, object, g));
+    }
+    Ok(quads)
 }
