@@ -62,6 +62,19 @@ fn count(store: &Path) -> usize {
     query(store, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")[0][0].split('^').next().unwrap().trim_matches('"').parse().unwrap()
 }
 
+/// The database's table, log and manifest files with their sizes.
+fn db_files(store: &Path) -> Vec<(String, u64)> {
+    let mut v: Vec<(String, u64)> = std::fs::read_dir(store)
+        .unwrap()
+        .flatten()
+        .map(|e| (e.file_name().to_string_lossy().into_owned(), e.metadata().unwrap().len()))
+        .filter(|(n, _)| n.ends_with(".sst") || n.ends_with(".log") || n.starts_with("MANIFEST") || n == "CURRENT")
+        .collect();
+    v.sort();
+    assert!(v.iter().any(|(n, _)| n == "CURRENT"), "{v:?}");
+    v
+}
+
 #[test]
 fn building_twice_gives_the_same_triples() {
     let dir = tempfile::tempdir().unwrap();
@@ -72,9 +85,12 @@ fn building_twice_gives_the_same_triples() {
     assert!(stderr(&o).contains("5 documents built"), "{}", stderr(&o));
     let first = count(&store);
     assert!(first > 200, "only {first} quads");
-    // Unchanged documents are skipped; forced rebuilds replace each graph.
+    // Unchanged documents are skipped, and the database is not written at
+    // all (no RocksDB file added, removed or grown); forced rebuilds replace each graph.
+    let files = db_files(&store);
     let o = run(&["build", "--store", s, corpus().to_str().unwrap()]);
     assert!(stderr(&o).contains("5 unchanged"), "{}", stderr(&o));
+    assert_eq!(db_files(&store), files);
     assert_eq!(count(&store), first);
     let o = run(&["build", "--force", "--store", s, corpus().to_str().unwrap()]);
     assert!(o.status.success());
