@@ -32,9 +32,9 @@ pub const BULK_FROM: usize = 500;
 /// Memory target handed to Oxigraph's bulk loader (it defaults to 2 GB per
 /// thread, which with extraction alongside would exceed our 2 GB budget).
 /// It sets the batch size, hence how many table files RocksDB ingests at the
-/// commit: at 600 MB a 20,000-document build cost 36 % more per document
-/// than a 2,000-document one; at 1200 MB, 8 % more, at 1.4 GB peak RSS
-/// (BENCHMARKS.md).
+/// commit: at 600 MB a 20,000-document build cost 31 % more per document
+/// than a 2,000-document one; at 1200 MB (and with the compaction below),
+/// 16 % less, at 1.35 GB peak RSS (BENCHMARKS.md).
 const BULK_MEMORY_MB: usize = 1200;
 
 /// What one document gave.
@@ -231,8 +231,9 @@ pub fn build(lex: &Lexicon, opts: &BuildOptions) -> Result<BuildReport, StoreErr
         loader.load_ok_quads::<StoreError, StoreError>(quads)?;
         loader.commit()?;
         // The loader leaves a table file per batch and index: lookups would
-        // read through all of them (a no-op rebuild of 20,000 documents took
-        // 3.6 s instead of 1.6). Compacting is part of the build.
+        // read through all of them, and the next writable open would start
+        // compacting them (a no-op rebuild of 20,000 documents took 3.6 to
+        // 4.5 s instead of 2). Compacting is part of the build.
         store.store.optimize()?;
     } else {
         for q in quads {
