@@ -101,12 +101,31 @@ enum Step {
 
 fn step(lex: &Lexicon, store: &KgStore, force: bool, path: &std::path::Path, name: &str) -> Result<Step, IngestError> {
     let doc = ingest::read(path, name)?;
-    let recorded = store.recorded_hash(&graph_iri(name), &doc_iri(name)).ok().flatten();
-    if !force && recorded.as_deref() == Some(&format!("sha256:{}", doc.hash)) {
+    let recorded = recorded(store, &doc);
+    if !force && recorded == Recorded::Current {
         return Ok(Step::Unchanged);
     }
     let m = map_document(lex, doc);
-    Ok(if recorded.is_some() { Step::Changed(m) } else { Step::New(m) })
+    Ok(if recorded == Recorded::Absent { Step::New(m) } else { Step::Changed(m) })
+}
+
+/// What the store holds of a document's graph.
+#[derive(PartialEq, Eq)]
+enum Recorded {
+    /// No graph (or its hash could not be read: the document is rebuilt).
+    Absent,
+    /// A graph of this very content.
+    Current,
+    /// A graph of other content.
+    Stale,
+}
+
+fn recorded(store: &KgStore, doc: &Document) -> Recorded {
+    match store.recorded_hash(&graph_iri(&doc.name), &doc_iri(&doc.name)) {
+        Ok(Some(h)) if h == doc.hash_tag() => Recorded::Current,
+        Ok(Some(_)) => Recorded::Stale,
+        _ => Recorded::Absent,
+    }
 }
 
 /// When no input is new or changed: the inputs that could not be read (in
@@ -114,7 +133,7 @@ fn step(lex: &Lexicon, store: &KgStore, force: bool, path: &std::path::Path, nam
 fn all_unchanged(store: &KgStore, files: &[(PathBuf, String)]) -> Option<Vec<String>> {
     let failed = std::sync::Mutex::new(Vec::new());
     let changed = files.par_iter().enumerate().any(|(i, (p, n))| match ingest::read(p, n) {
-        Ok(doc) => !matches!(store.recorded_hash(&graph_iri(n), &doc_iri(n)), Ok(Some(h)) if h == format!("sha256:{}", doc.hash)),
+        Ok(doc) => recorded(store, &doc) != Recorded::Current,
         Err(e) => {
             if let Ok(mut f) = failed.lock() {
                 f.push((i, e.to_string()));

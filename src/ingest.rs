@@ -28,6 +28,19 @@ pub struct Document {
     pub truncated: bool,
 }
 
+impl Document {
+    /// The content hash as the store records it (`nkg:contentHash`).
+    pub fn hash_tag(&self) -> String {
+        format!("sha256:{}", self.hash)
+    }
+}
+
+/// Lower-case hexadecimal of `bytes`.
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    bytes.iter().flat_map(|b| [DIGITS[(b >> 4) as usize] as char, DIGITS[(b & 15) as usize] as char]).collect()
+}
+
 fn is_input(p: &Path) -> bool {
     matches!(p.extension().and_then(|e| e.to_str()).map(|e| e.to_ascii_lowercase()).as_deref(), Some("txt" | "md" | "html" | "htm"))
 }
@@ -165,8 +178,7 @@ pub fn read(path: &Path, name: &str) -> Result<Document, IngestError> {
     if let Some(kind) = binary_kind(&bytes) {
         return Err(IngestError::Binary { path: path.to_path_buf(), kind: kind.to_string() });
     }
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let hash: String = Sha256::digest(&bytes).iter().flat_map(|b| [HEX[(b >> 4) as usize] as char, HEX[(b & 15) as usize] as char]).collect();
+    let hash = hex(&Sha256::digest(&bytes));
     let text = decode(path, bytes)?;
     let html = matches!(path.extension().and_then(|e| e.to_str()).map(|e| e.to_ascii_lowercase()).as_deref(), Some("html" | "htm"));
     let body = if html { html_to_text(&text) } else { text };

@@ -14,8 +14,8 @@ pub fn fold(s: &str) -> String {
     out
 }
 
-/// `fold` into an inline string: tokens are short, and a heap string per
-/// token was a tenth of the mapper's allocations.
+/// `fold` into an inline string: tokens are short enough to need no heap
+/// allocation of their own.
 pub fn fold_compact(s: &str) -> CompactString {
     if s.bytes().all(|b| b.is_ascii_lowercase()) {
         return CompactString::from(s);

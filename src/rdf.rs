@@ -5,7 +5,7 @@
 
 use crate::extract::Extraction;
 use crate::gazetteer::Class;
-use crate::ingest::Document;
+use crate::ingest::{hex, Document};
 use crate::text::CleanText;
 use oxigraph::model::vocab::{rdf, rdfs, xsd};
 use oxigraph::model::{GraphName, Literal, NamedNode, Quad, Term};
@@ -60,8 +60,7 @@ fn hash_hex(parts: &[&str]) -> String {
         h.update(p.as_bytes());
         h.update([0u8]);
     }
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    h.finalize().iter().take(10).flat_map(|b| [HEX[(b >> 4) as usize] as char, HEX[(b & 15) as usize] as char]).collect()
+    hex(&h.finalize()[..10])
 }
 
 /// Literals must not carry control characters Turtle or XML writers reject.
@@ -204,7 +203,7 @@ pub fn document_graph(doc: &Document, clean: &CleanText, ex: &Extraction) -> Doc
     b.add(d, ty, v);
     let (p, o) = (b.term(nkg("sourceFile")), b.term(Literal::new_simple_literal(clean_literal(&doc.name))));
     b.add(d, p, o);
-    let (p, o) = (b.term(nkg("contentHash")), b.term(Literal::new_simple_literal(format!("sha256:{}", doc.hash))));
+    let (p, o) = (b.term(nkg("contentHash")), b.term(Literal::new_simple_literal(doc.hash_tag())));
     b.add(d, p, o);
     if let Some(t) = &clean.title {
         let (p, o) = (b.term(nn(format!("{DCTERMS}title"))), b.term(Literal::new_language_tagged_literal_unchecked(clean_literal(t), "fr")));
@@ -248,8 +247,7 @@ pub fn document_graph(doc: &Document, clean: &CleanText, ex: &Extraction) -> Doc
         }
     }
     let idx = CharIndex::new(&doc.body);
-    let stmt_vocab = [rdf::STATEMENT, rdf::SUBJECT, rdf::PREDICATE, rdf::OBJECT].map(|t| b.term(t));
-    let [statement, subject, predicate, object] = stmt_vocab;
+    let [statement, subject, predicate, object] = [rdf::STATEMENT, rdf::SUBJECT, rdf::PREDICATE, rdf::OBJECT].map(|t| b.term(t));
     let derived = b.term(nn(format!("{PROV}wasDerivedFrom")));
     let [evidence, start_offset, end_offset, confidence, modality, extracted_by, attributed_to, stated_on, reported_by] =
         ["evidence", "startOffset", "endOffset", "confidence", "modality", "extractedBy", "attributedTo", "statedOn", "reportedBy"].map(|l| b.term(nkg(l)));

@@ -207,7 +207,11 @@ impl KgStore {
     pub fn ontology_is(&self, ttl: &str) -> Result<bool, StoreError> {
         let quads = ontology_quads(ttl)?;
         let g = GraphNameRef::NamedNode(NamedNodeRef::new_unchecked(ONTOLOGY_GRAPH));
-        let held = self.store.quads_for_pattern(None, None, None, Some(g)).count();
+        let mut held = 0;
+        for q in self.store.quads_for_pattern(None, None, None, Some(g)) {
+            q?;
+            held += 1;
+        }
         for q in &quads {
             if !self.store.contains(q)? {
                 return Ok(false);
