@@ -9,6 +9,7 @@ use crate::rules::RuleSet;
 use regex::{Regex, RegexBuilder};
 use serde::Deserialize;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use crate::wordmap::{WordMap, WordSetExact};
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, Deserialize)]
@@ -90,33 +91,35 @@ struct CuesFile {
 /// A set of folded words or multi-word phrases (as token sequences).
 #[derive(Debug, Clone, Default)]
 pub struct WordSet {
-    words: HashSet<String>,
+    words: WordSetExact,
     /// Multi-word entries by first word, longest first.
-    by_first: HashMap<String, Vec<Vec<String>>>,
+    by_first: WordMap<Vec<Vec<String>>>,
     /// Multi-word entries by last word, longest first.
-    by_last: HashMap<String, Vec<Vec<String>>>,
+    by_last: WordMap<Vec<Vec<String>>>,
 }
 
 impl WordSet {
     pub fn new<'a>(items: impl IntoIterator<Item = &'a String>) -> Self {
-        let mut s = WordSet::default();
+        let mut words = HashSet::default();
+        let mut by_first: HashMap<String, Vec<Vec<String>>> = HashMap::default();
+        let mut by_last: HashMap<String, Vec<Vec<String>>> = HashMap::default();
         for it in items {
             let toks = phrase_tokens(it);
             match toks.len() {
                 0 => {}
                 1 => {
-                    s.words.insert(toks[0].clone());
+                    words.insert(toks[0].clone());
                 }
                 _ => {
-                    s.by_first.entry(toks[0].clone()).or_default().push(toks.clone());
-                    s.by_last.entry(toks[toks.len() - 1].clone()).or_default().push(toks);
+                    by_first.entry(toks[0].clone()).or_default().push(toks.clone());
+                    by_last.entry(toks[toks.len() - 1].clone()).or_default().push(toks);
                 }
             }
         }
-        for v in s.by_first.values_mut().chain(s.by_last.values_mut()) {
+        for v in by_first.values_mut().chain(by_last.values_mut()) {
             v.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
         }
-        s
+        WordSet { words: words.into_iter().collect(), by_first: by_first.into(), by_last: by_last.into() }
     }
     pub fn contains(&self, folded: &str) -> bool {
         self.words.contains(folded)
@@ -168,8 +171,8 @@ pub struct Cues {
     pub boilerplate: BoilerplateCues,
     pub boilerplate_re: Regex,
     pub tail_re: Regex,
-    pub french_words: HashSet<String>,
-    pub english_words: HashSet<String>,
+    pub french_words: WordSetExact,
+    pub english_words: WordSetExact,
     pub determiners: WordSet,
     pub possessives: WordSet,
     pub prepositions: WordSet,
@@ -194,7 +197,7 @@ pub struct Cues {
     pub factor_intended: f64,
     pub factor_attributed: f64,
     /// Capitalised words that are no names (kept with their case folded).
-    pub not_names: HashSet<String>,
+    pub not_names: WordSetExact,
     pub particles: WordSet,
     pub person_cues: WordSet,
     pub person_nouns: WordSet,
@@ -203,9 +206,9 @@ pub struct Cues {
     pub place_words: WordSet,
     pub person_suffixes: Vec<String>,
     /// One-word "according to" cues as written (lower case, accents kept).
-    pub according_raw: HashSet<String>,
+    pub according_raw: WordSetExact,
     /// Given names (folded), from `lexicon/first_names.txt`.
-    pub first_names: HashSet<String>,
+    pub first_names: WordSetExact,
 }
 
 impl Cues {
@@ -250,7 +253,7 @@ pub struct Titles {
     /// (tokens, index into `titles`), longest first.
     pub phrases: Vec<(Vec<String>, usize)>,
     /// First word → indices into `phrases`, longest first.
-    by_first: HashMap<String, Vec<usize>>,
+    by_first: WordMap<Vec<usize>>,
 }
 
 impl Titles {
@@ -380,7 +383,7 @@ impl Lexicon {
         let cues_path = lex_dir.join("cues.toml");
         let cf: CuesFile = read_toml(&cues_path)?;
         let set = |v: &Vec<String>| WordSet::new(v.iter());
-        let fold_set = |v: &Vec<String>| v.iter().map(|w| fold(w)).collect::<HashSet<_>>();
+        let fold_set = |v: &Vec<String>| v.iter().map(|w| fold(w)).collect::<WordSetExact>();
         let translit: Transliteration = read_toml(&lex_dir.join("transliteration.toml"))?;
         let conj = Conjugator { models: read_toml::<ConjFile>(&lex_dir.join("conjugation.toml"))?.model };
         let mut speech_forms = HashMap::default();
@@ -446,7 +449,7 @@ impl Lexicon {
         for (pi, (p, _)) in phrases.iter().enumerate() {
             by_first.entry(p[0].clone()).or_default().push(pi);
         }
-        let titles = Titles { titles: tf.title, phrases, by_first };
+        let titles = Titles { titles: tf.title, phrases, by_first: by_first.into() };
         let gazetteer = Gazetteer::load(&dir.join("gazetteer"), &translit)?;
         let rules = RuleSet::load(&dir.join("relations"), &conj)?;
         let name_keys = (0..gazetteer.entities.len()).map(|g| gazetteer.names(g).map(|n| name_words(&cues, &translit, n)).collect()).collect();

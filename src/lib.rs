@@ -21,3 +21,4 @@ pub mod serve;
 pub mod stats;
 pub mod store;
 pub mod text;
+pub mod wordmap;

@@ -8,6 +8,7 @@ use crate::lexicon::{phrase_tokens, read_toml, Conjugator, FormKind};
 use crate::normalize::fold;
 use serde::Deserialize;
 use rustc_hash::FxHashMap as HashMap;
+use crate::wordmap::WordMap;
 use std::path::{Path, PathBuf};
 
 /// The 25 predicates of the vocabulary; the symmetric ones are flagged.
@@ -135,7 +136,7 @@ pub struct RuleSet {
     /// The file each rule came from.
     pub files: Vec<PathBuf>,
     /// First token → triggers starting with it, longest first.
-    pub index: HashMap<String, Vec<Trigger>>,
+    pub index: WordMap<Vec<Trigger>>,
     /// Folded `object_preps` / `subject_preps` / `requires` per rule.
     pub object_preps: Vec<Vec<Vec<String>>>,
     pub subject_preps: Vec<Vec<Vec<String>>>,
@@ -162,6 +163,7 @@ fn plural(w: &str) -> Vec<String> {
 impl RuleSet {
     pub fn load(dir: &Path, conj: &Conjugator) -> Result<RuleSet, LexiconError> {
         let mut set = RuleSet::default();
+        let mut index: HashMap<String, Vec<Trigger>> = HashMap::default();
         let Ok(rd) = std::fs::read_dir(dir) else {
             return Ok(set);
         };
@@ -179,7 +181,7 @@ impl RuleSet {
                     if tokens.is_empty() {
                         return;
                     }
-                    set.index.entry(tokens[0].clone()).or_default().push(Trigger { tokens, surface, rule: ri, form, nominal, reflexive });
+                    index.entry(tokens[0].clone()).or_default().push(Trigger { tokens, surface, rule: ri, form, nominal, reflexive });
                 };
                 for v in &r.verbs {
                     let reflexive = v.starts_with("se ") || v.starts_with("s'") || v.starts_with("s\u{2019}");
@@ -243,7 +245,7 @@ impl RuleSet {
                 set.rules.push(r);
             }
         }
-        for v in set.index.values_mut() {
+        for v in index.values_mut() {
             // Folding merges "classe" and "classé": keep the participle reading, which
             // falls back to the active one when no passive is in sight.
             let rank = |f: FormKind| match f {
@@ -255,6 +257,7 @@ impl RuleSet {
             v.sort_by(|a, b| b.tokens.len().cmp(&a.tokens.len()).then(a.rule.cmp(&b.rule)).then(a.tokens.cmp(&b.tokens)).then(a.reflexive.cmp(&b.reflexive)).then(rank(a.form).cmp(&rank(b.form))));
             v.dedup_by(|a, b| a.tokens == b.tokens && a.rule == b.rule);
         }
+        set.index = WordMap::from(index);
         Ok(set)
     }
 
