@@ -39,7 +39,12 @@ fn fingerprint(w: &[u8]) -> u64 {
         1 => 1 | (w[0] as u64) << 8,
         _ => n as u64 | (w[0] as u64) << 8 | (w[1] as u64) << 16 | (w[n - 2] as u64) << 24 | (w[n - 1] as u64) << 32,
     };
-    x.wrapping_mul(0x9E37_79B9_7F4A_7C15)
+    // A multiply alone keeps the lattice structure of such keys (words that
+    // differ only in their first bytes landed on each other's bits); the
+    // splitmix64 finaliser mixes them apart.
+    let mut z = x.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z ^ (z >> 31)
 }
 
 impl<V> From<HashMap<String, V>> for WordMap<V> {
@@ -131,8 +136,8 @@ mod tests {
     fn filter_rejects_most_misses() {
         let set: WordSetExact = (0..200).map(|i| format!("mot{i}")).collect();
         let passed = (0..10_000).filter(|i| set.may_contain(&format!("autre{i}"))).count();
-        // One pass in sixteen on average; far below a half even for unlucky fingerprints.
-        assert!(passed < 5_000, "{passed} of 10000 misses passed the filter");
+        // One pass in sixteen on average (a bare multiplicative hash let 69 % through here).
+        assert!(passed < 1_500, "{passed} of 10000 misses passed the filter");
     }
 
     #[test]
