@@ -177,45 +177,68 @@ pub fn classify_line(line: &str, cues: &Cues) -> LineVerdict {
 
 /// Decides by the line's own words and letters, not by a list of phrases.
 fn other_language(line: &str, cues: &Cues) -> bool {
-    let mut letters = 0usize;
-    let mut foreign = 0usize;
-    for c in line.chars() {
-        if c.is_ascii() {
-            letters += c.is_ascii_alphabetic() as usize;
-        } else if c.is_alphabetic() {
-            letters += 1;
-            let l = c.to_lowercase().next().unwrap_or(c);
-            if !(l.is_ascii_lowercase() || "àâäçéèêëîïôöùûüÿœæ".contains(l)) {
-                foreign += 1;
+    // One pass over the bytes counts letters, foreign letters, words and
+    // English function words; a char is decoded only past 0x7F. Words are
+    // runs of alphanumerics and apostrophes; English ones are ASCII.
+    let bytes = line.as_bytes();
+    let (mut letters, mut foreign, mut n, mut en) = (0usize, 0usize, 0usize, 0usize);
+    let mut word_start = None;
+    let mut word_ascii = true;
+    let end_word = |from: usize, to: usize, ascii: bool, n: &mut usize, en: &mut usize| {
+        *n += 1;
+        let w = &bytes[from..to];
+        if ascii && w.len() <= 16 {
+            let mut buf = [0u8; 16];
+            let b = &mut buf[..w.len()];
+            b.copy_from_slice(w);
+            b.make_ascii_lowercase();
+            if std::str::from_utf8(b).is_ok_and(|x| cues.english_words.contains(x)) {
+                *en += 1;
             }
         }
+    };
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let (in_word, len) = if b < 0x80 {
+            letters += b.is_ascii_alphabetic() as usize;
+            (b.is_ascii_alphanumeric() || b == b'\'', 1)
+        } else {
+            let c = line[i..].chars().next().unwrap_or(' ');
+            if c.is_alphabetic() {
+                letters += 1;
+                let l = c.to_lowercase().next().unwrap_or(c);
+                if !(l.is_ascii_lowercase() || "àâäçéèêëîïôöùûüÿœæ".contains(l)) {
+                    foreign += 1;
+                }
+            }
+            (c.is_alphanumeric() || c == '\u{2019}', c.len_utf8())
+        };
+        match (in_word, word_start) {
+            (true, None) => {
+                word_start = Some(i);
+                word_ascii = b < 0x80;
+            }
+            (true, Some(_)) => word_ascii &= b < 0x80,
+            (false, Some(from)) => {
+                end_word(from, i, word_ascii, &mut n, &mut en);
+                word_start = None;
+            }
+            (false, None) => {}
+        }
+        i += len;
+    }
+    if let Some(from) = word_start {
+        end_word(from, bytes.len(), word_ascii, &mut n, &mut en);
     }
     if foreign >= 2 && foreign * 20 >= letters {
         return true;
     }
-    // English function words are ASCII: count them first without allocating,
-    // and fold the words for the French count only when that could matter.
-    let split = || line.split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '\u{2019}').filter(|w| !w.is_empty());
-    let mut n = 0usize;
-    let mut en = 0usize;
-    let mut buf = [0u8; 16];
-    for w in split() {
-        n += 1;
-        if w.is_ascii() && w.len() <= buf.len() {
-            let b = &mut buf[..w.len()];
-            b.copy_from_slice(w.as_bytes());
-            b.make_ascii_lowercase();
-            if std::str::from_utf8(b).is_ok_and(|x| cues.english_words.contains(x)) {
-                en += 1;
-            }
-        }
-    }
     if n < cues.boilerplate.min_words_for_language || en < 2 || en * 5 < n {
         return false;
     }
-    let fr = split().filter(|w| cues.french_words.contains(fold(w).trim_end_matches('\''))).count();
-    let words = n;
-    en > fr && en * 5 >= words
+    let fr = line.split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '\u{2019}').filter(|w| !w.is_empty() && cues.french_words.contains(fold(w).trim_end_matches('\''))).count();
+    en > fr && en * 5 >= n
 }
 
 /// Cleans a document body into sentences.
@@ -421,6 +444,38 @@ mod tests {
             ("La Russie s'implique dans le conflit", LineVerdict::Keep),
         ] {
             assert_eq!(classify_line(line, c), v, "{line}");
+        }
+    }
+
+    /// The definition the one-pass `other_language` must agree with: letters
+    /// by char, words by `str::split`, each counted separately.
+    fn other_language_by_definition(line: &str, cues: &Cues) -> bool {
+        let letters = line.chars().filter(|c| c.is_alphabetic()).count();
+        let foreign = line.chars().filter(|c| c.is_alphabetic() && !c.is_ascii()).map(|c| c.to_lowercase().next().unwrap_or(c)).filter(|l| !(l.is_ascii_lowercase() || "àâäçéèêëîïôöùûüÿœæ".contains(*l))).count();
+        if foreign >= 2 && foreign * 20 >= letters {
+            return true;
+        }
+        let words: Vec<&str> = line.split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '\u{2019}').filter(|w| !w.is_empty()).collect();
+        let en = words.iter().filter(|w| w.is_ascii() && w.len() <= 16 && cues.english_words.contains(&w.to_ascii_lowercase())).count();
+        if words.len() < cues.boilerplate.min_words_for_language || en < 2 || en * 5 < words.len() {
+            return false;
+        }
+        let fr = words.iter().filter(|w| cues.french_words.contains(fold(w).trim_end_matches('\''))).count();
+        en > fr && en * 5 >= words.len()
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn one_pass_language_check_agrees_with_its_definition(
+            words in proptest::collection::vec(proptest::sample::select(vec![
+                "the", "The", "of", "and", "is", "to", "with", "says", "la", "le", "de", "et", "Karabakh",
+                "Arménie", "l'", "l’", "Ảnh", "hòa", "Россия", "мир", "É", "2023", "it's", "x", "œuvre",
+            ]), 0..24),
+            seps in proptest::collection::vec(proptest::sample::select(vec![" ", ", ", "-", " « ", ". ", "’", "\u{301} "]), 24),
+        ) {
+            let line: String = words.iter().zip(&seps).map(|(w, s)| format!("{w}{s}")).collect();
+            let c = &lex().cues;
+            proptest::prop_assert_eq!(other_language(&line, c), other_language_by_definition(&line, c), "{}", line);
         }
     }
 
