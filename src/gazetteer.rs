@@ -9,6 +9,7 @@ use crate::text::{tokenize, TokKind, Token};
 use aho_corasick::{AhoCorasick, MatchKind};
 use serde::Deserialize;
 use rustc_hash::FxHashMap as HashMap;
+use crate::wordmap::WordMap;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -162,7 +163,7 @@ pub struct Gazetteer {
     pub entities: Vec<Entity>,
     pub by_id: HashMap<String, usize>,
     /// Demonym key → country.
-    pub demonyms: HashMap<String, usize>,
+    pub demonyms: WordMap<usize>,
     /// (template key, country) → entity (after merges).
     pub by_template: HashMap<(String, usize), usize>,
     /// Organisation or state → the entities holding a role of it, in entity order.
@@ -252,7 +253,7 @@ impl Gazetteer {
         let mut g = Gazetteer {
             entities,
             by_id,
-            demonyms: HashMap::default(),
+            demonyms: WordMap::default(),
             by_template: HashMap::default(),
             role_holders: HashMap::default(),
             patterns: Vec::new(),
@@ -272,6 +273,7 @@ impl Gazetteer {
             }
         }
         // Demonyms and templates.
+        let mut demonyms: HashMap<String, usize> = HashMap::default();
         for (ci, (e, _)) in entries.iter().enumerate() {
             if e.class != Class::Country {
                 continue;
@@ -282,7 +284,7 @@ impl Gazetteer {
             }
             for d in &sets {
                 for form in d.iter() {
-                    g.demonyms.entry(tr.key(&fold(form))).or_insert(ci);
+                    demonyms.entry(tr.key(&fold(form))).or_insert(ci);
                 }
             }
             if sets.is_empty() {
@@ -384,6 +386,7 @@ impl Gazetteer {
                 }
             }
         }
+        g.demonyms = demonyms.into();
         g.matcher = AhoCorasick::builder()
             .match_kind(MatchKind::Standard)
             .build(&g.keys)

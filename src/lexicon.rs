@@ -352,7 +352,7 @@ pub struct Lexicon {
     pub gazetteer: Gazetteer,
     pub rules: RuleSet,
     /// Folded speech-verb forms → true for participles.
-    pub speech_forms: HashMap<String, FormKind>,
+    pub speech_forms: WordMap<FormKind>,
     /// For each gazetteer entity, the transliteration keys of each of its names, word by word.
     pub name_keys: Vec<Vec<Vec<String>>>,
     /// For each gazetteer entity, its other names, sorted.
@@ -386,7 +386,7 @@ impl Lexicon {
         let fold_set = |v: &Vec<String>| v.iter().map(|w| fold(w)).collect::<WordSetExact>();
         let translit: Transliteration = read_toml(&lex_dir.join("transliteration.toml"))?;
         let conj = Conjugator { models: read_toml::<ConjFile>(&lex_dir.join("conjugation.toml"))?.model };
-        let mut speech_forms = HashMap::default();
+        let mut speech_forms: HashMap<String, FormKind> = HashMap::default();
         for v in &cf.speech.verbs {
             for (f, k) in conj.forms(v).map_err(|m| LexiconError::Invalid { path: cues_path.clone(), message: m })? {
                 speech_forms.insert(f, k);
@@ -454,7 +454,7 @@ impl Lexicon {
         let rules = RuleSet::load(&dir.join("relations"), &conj)?;
         let name_keys = (0..gazetteer.entities.len()).map(|g| gazetteer.names(g).map(|n| name_words(&cues, &translit, n)).collect()).collect();
         let known_aliases = gazetteer.entities.iter().map(|e| e.aliases.iter().cloned().collect()).collect();
-        Ok(Lexicon { dir: dir.to_path_buf(), cues, titles, translit, conj, gazetteer, rules, speech_forms, name_keys, known_aliases })
+        Ok(Lexicon { dir: dir.to_path_buf(), cues, titles, translit, conj, gazetteer, rules, speech_forms: speech_forms.into(), name_keys, known_aliases })
     }
 }
 
