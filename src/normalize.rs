@@ -78,35 +78,20 @@ pub struct Rule {
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct Transliteration {
     pub rules: Vec<Rule>,
+    /// Names this rule set for per-thread caches (`text::tokenize`): unique per
+    /// load, so a cache never answers for another lexicon. 0: not loaded from
+    /// a file (no cache).
+    #[serde(skip, default = "fresh_id")]
+    pub id: u64,
+}
+
+fn fresh_id() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    NEXT.fetch_add(1, Ordering::Relaxed)
 }
 
 impl Transliteration {
-    /// `key`, memoised per thread: news text repeats its words.
-    pub fn key_cached(&self, folded: &str) -> CompactString {
-        use std::cell::RefCell;
-        use rustc_hash::FxHashMap as HashMap;
-        thread_local! {
-            static CACHE: RefCell<(usize, HashMap<CompactString, CompactString>)> = RefCell::new((0, HashMap::default()));
-        }
-        if self.rules.is_empty() {
-            return folded.into();
-        }
-        let me = self as *const Transliteration as usize;
-        CACHE.with(|c| {
-            let mut c = c.borrow_mut();
-            if c.0 != me || c.1.len() > 200_000 {
-                c.0 = me;
-                c.1.clear();
-            }
-            if let Some(k) = c.1.get(folded) {
-                return k.clone();
-            }
-            let k = CompactString::from(self.key(folded));
-            c.1.insert(folded.into(), k.clone());
-            k
-        })
-    }
-
     /// The matching key of one folded word.
     pub fn key(&self, folded: &str) -> String {
         let mut w = folded.to_string();

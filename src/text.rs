@@ -59,6 +59,53 @@ pub struct CleanText {
 const ELISIONS: &[&str] = &["l", "d", "n", "s", "j", "c", "m", "t", "qu", "jusqu", "lorsqu", "puisqu", "quoiqu", "presqu"];
 
 /// Splits `text` into tokens; offsets are shifted by `base`.
+/// What a word's raw text alone decides: its folded form, its transliteration
+/// key, and its case flags (first letter upper; two or more letters, all upper).
+fn word_facts(raw: &str, tr: &Transliteration) -> (CompactString, CompactString, bool, bool) {
+    let norm = fold_compact(raw);
+    let key = if tr.rules.is_empty() { norm.clone() } else { CompactString::from(tr.key(&norm)) };
+    let (mut first, mut letters, mut all_upper) = (None, 0usize, true);
+    for ch in raw.chars() {
+        if ch.is_alphabetic() {
+            let up = ch.is_uppercase();
+            first.get_or_insert(up);
+            letters += 1;
+            all_upper &= up;
+        }
+    }
+    let cap = first == Some(true);
+    (norm, key, cap, cap && letters >= 2 && all_upper)
+}
+
+/// `word_facts`, memoised per thread and keyed by the raw word: news text
+/// repeats its words, and one lookup replaces folding, transliterating and
+/// reading the case of each occurrence again.
+fn word_info(raw: &str, tr: &Transliteration) -> (CompactString, CompactString, bool, bool) {
+    use rustc_hash::FxHashMap as HashMap;
+    use std::cell::RefCell;
+    type Facts = (CompactString, CompactString, bool, bool);
+    thread_local! {
+        static CACHE: RefCell<(u64, HashMap<CompactString, Facts>)> = RefCell::new((0, HashMap::default()));
+    }
+    if tr.id == 0 {
+        return word_facts(raw, tr);
+    }
+    CACHE.with(|c| {
+        let mut c = c.borrow_mut();
+        // A bounded memo: a new rule set, or a corpus of unusually many distinct words, starts it afresh.
+        if c.0 != tr.id || c.1.len() > 200_000 {
+            c.0 = tr.id;
+            c.1.clear();
+        }
+        if let Some(f) = c.1.get(raw) {
+            return f.clone();
+        }
+        let f = word_facts(raw, tr);
+        c.1.insert(raw.into(), f.clone());
+        f
+    })
+}
+
 pub fn tokenize(text: &str, base: usize, tr: &Transliteration) -> Vec<Token> {
     // Most of French text is ASCII: decode a char only past 0x7F.
     let next_char = |i: usize| -> char {
@@ -109,20 +156,13 @@ pub fn tokenize(text: &str, base: usize, tr: &Transliteration) -> Vec<Token> {
             kind = TokKind::Punct;
         }
         let raw = &text[start..i];
-        let norm = fold_compact(raw);
-        let key = if kind == TokKind::Word { tr.key_cached(&norm) } else { norm.clone() };
-        // One pass for the case flags: first letter upper, and all of two or more letters upper.
-        let (mut first, mut letters, mut all_upper) = (None, 0usize, true);
-        for ch in raw.chars() {
-            if ch.is_alphabetic() {
-                let up = ch.is_uppercase();
-                first.get_or_insert(up);
-                letters += 1;
-                all_upper &= up;
-            }
-        }
-        let cap = first == Some(true);
-        let upper = cap && letters >= 2 && all_upper;
+        let (norm, key, cap, upper) = if kind == TokKind::Word {
+            word_info(raw, tr)
+        } else {
+            // Numbers and punctuation have no letters, hence no case, and are their own key.
+            let norm = fold_compact(raw);
+            (norm.clone(), norm, false, false)
+        };
         out.push(Token {
             start: base + start,
             end: base + i,
