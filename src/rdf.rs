@@ -251,6 +251,7 @@ pub fn document_graph(doc: &Document, clean: &CleanText, ex: &Extraction) -> Doc
     let derived = b.term(nn(format!("{PROV}wasDerivedFrom")));
     let [evidence, start_offset, end_offset, confidence, modality, extracted_by, attributed_to, stated_on, reported_by] =
         ["evidence", "startOffset", "endOffset", "confidence", "modality", "extractedBy", "attributedTo", "statedOn", "reportedBy"].map(|l| b.term(nkg(l)));
+    let mut evidence_of = vec![u32::MAX; clean.sentences.len()];
     for f in &ex.facts {
         let sent = &clean.sentences[f.sentence];
         let s = entity_term(&mut b, f.subject);
@@ -272,8 +273,11 @@ pub fn document_graph(doc: &Document, clean: &CleanText, ex: &Extraction) -> Doc
         b.add(st, predicate, p);
         b.add(st, object, o);
         b.add(st, derived, d);
-        let l = b.term(Literal::new_language_tagged_literal_unchecked(clean_literal(&doc.body[sent.start..sent.end]), "fr"));
-        b.add(st, evidence, l);
+        // Facts of one sentence share its evidence literal: build and intern it once.
+        if evidence_of[f.sentence] == u32::MAX {
+            evidence_of[f.sentence] = b.term(Literal::new_language_tagged_literal_unchecked(clean_literal(&doc.body[sent.start..sent.end]), "fr"));
+        }
+        b.add(st, evidence, evidence_of[f.sentence]);
         let l = b.term(Literal::new_typed_literal(begin.to_string(), xsd::INTEGER));
         b.add(st, start_offset, l);
         let l = b.term(Literal::new_typed_literal(end.to_string(), xsd::INTEGER));
