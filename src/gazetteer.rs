@@ -1,12 +1,12 @@
 //! The gazetteer: known entities from `ontology/gazetteer/*.toml`, the
-//! per-state entities generated from `templates.toml`, and an Aho-Corasick
-//! matcher over transliteration keys that finds their names in a sentence.
+//! per-state entities generated from `templates.toml`, and a matcher over
+//! token keys (transliteration keys, articles and hyphens left out) that finds
+//! their names in a sentence.
 
 use crate::error::LexiconError;
 use crate::lexicon::read_toml;
 use crate::normalize::{fold, Transliteration};
 use crate::text::{tokenize, TokKind, Token};
-use aho_corasick::{AhoCorasick, MatchKind};
 use serde::Deserialize;
 use rustc_hash::FxHashMap as HashMap;
 use crate::wordmap::WordMap;
@@ -169,8 +169,19 @@ pub struct Gazetteer {
     /// Organisation or state → the entities holding a role of it, in entity order.
     role_holders: HashMap<usize, Vec<usize>>,
     patterns: Vec<Pattern>,
+    /// The patterns' key tokens as a trie. Its first level is a `WordMap`: a
+    /// sentence's words are nearly all in no name, and its filter turns them
+    /// away before any hashing.
+    by_first_key: WordMap<KeyTrie>,
+    /// Patterns as added (" k1 k2 … "), until `build` indexes them.
     keys: Vec<String>,
-    matcher: AhoCorasick,
+}
+
+/// A node of the pattern trie: the pattern whose keys end here, and the next keys.
+#[derive(Debug, Default)]
+struct KeyTrie {
+    pattern: Option<usize>,
+    next: HashMap<String, KeyTrie>,
 }
 
 /// Tokens that matching skips: hyphens, apostrophes and articles, so that
@@ -257,8 +268,8 @@ impl Gazetteer {
             by_template: HashMap::default(),
             role_holders: HashMap::default(),
             patterns: Vec::new(),
+            by_first_key: WordMap::default(),
             keys: Vec::new(),
-            matcher: AhoCorasick::new(Vec::<String>::new()).map_err(|e| e.to_string())?,
         };
         // Alias key → pattern index, first writer wins (explicit entries come first).
         let mut seen: BTreeMap<String, usize> = BTreeMap::new();
@@ -387,10 +398,17 @@ impl Gazetteer {
             }
         }
         g.demonyms = demonyms.into();
-        g.matcher = AhoCorasick::builder()
-            .match_kind(MatchKind::Standard)
-            .build(&g.keys)
-            .map_err(|e| e.to_string())?;
+        let mut by_first_key: HashMap<String, KeyTrie> = HashMap::default();
+        for (p, key) in std::mem::take(&mut g.keys).into_iter().enumerate() {
+            // " k1 k2 … kn ": the keys of the name's tokens between single spaces.
+            let mut words = key[1..key.len() - 1].split(' ');
+            let mut node = by_first_key.entry(words.next().unwrap_or_default().to_string()).or_default();
+            for w in words {
+                node = node.next.entry(w.to_string()).or_default();
+            }
+            node.pattern = Some(p);
+        }
+        g.by_first_key = by_first_key.into();
         Ok(g)
     }
 
@@ -426,32 +444,45 @@ impl Gazetteer {
         self.by_id.get(id).copied()
     }
 
+    /// Whether tokens `a..b` are written as pattern `pi` requires.
+    fn case_fits(&self, toks: &[Token], a: usize, b: usize, pi: usize) -> bool {
+        let p = &self.patterns[pi];
+        match p.case {
+            CaseRule::Any => true,
+            CaseRule::Capitalized => toks[a].cap && !(p.ambiguous && a == 0),
+            // French press also writes long acronyms as words after an article: "l'Otan", "l'Onu".
+            CaseRule::Upper => {
+                toks[a..b].iter().filter(|t| t.kind == TokKind::Word).all(|t| t.upper)
+                    || (b == a + 1 && toks[a].cap && toks[a].norm.chars().count() >= 3 && a > 0 && matches!(toks[a - 1].norm.as_str(), "l'" | "le" | "la" | "du" | "au" | "de"))
+            }
+        }
+    }
+
     /// Longest non-overlapping hits in a sentence's tokens, left to right.
     pub fn find(&self, toks: &[Token]) -> Vec<Hit> {
-        let (s, starts, idx) = key_string(toks);
-        let mut cands: Vec<(usize, usize, usize)> = Vec::new(); // (start tok, end tok, pattern)
-        for m in self.matcher.find_overlapping_iter(&s) {
-            // Patterns are " a b " so boundaries hold; key-token span from byte offsets.
-            let Ok(first) = starts.binary_search(&(m.start() + 1)) else { continue };
-            let Ok(last_next) = starts.binary_search(&m.end()).or_else(|e| if e == starts.len() && m.end() == s.len() { Ok(e) } else { Err(e) }) else {
-                continue;
-            };
-            if last_next <= first {
-                continue;
+        // The key tokens of the sentence and, for each, its index in `toks`.
+        let mut keys: Vec<&str> = Vec::with_capacity(toks.len());
+        let mut idx: Vec<usize> = Vec::with_capacity(toks.len());
+        for (i, t) in toks.iter().enumerate() {
+            if !transparent(t) {
+                keys.push(token_key(t));
+                idx.push(i);
             }
-            let (a, b) = (idx[first], idx[last_next - 1] + 1);
-            let p = &self.patterns[m.pattern().as_usize()];
-            let ok = match p.case {
-                CaseRule::Any => true,
-                CaseRule::Capitalized => toks[a].cap && !(p.ambiguous && a == 0),
-                // French press also writes long acronyms as words after an article: "l'Otan", "l'Onu".
-                CaseRule::Upper => {
-                    toks[a..b].iter().filter(|t| t.kind == TokKind::Word).all(|t| t.upper)
-                        || (b == a + 1 && toks[a].cap && toks[a].norm.chars().count() >= 3 && a > 0 && matches!(toks[a - 1].norm.as_str(), "l'" | "le" | "la" | "du" | "au" | "de"))
+        }
+        let mut cands: Vec<(usize, usize, usize)> = Vec::new(); // (start tok, end tok, pattern)
+        // Every occurrence of every pattern, overlaps included: the choice among them is made below.
+        for first in 0..keys.len() {
+            let mut node = self.by_first_key.get(keys[first]);
+            let mut end = first + 1; // one past the last key token on the path to `node`
+            while let Some(at) = node {
+                if let Some(pi) = at.pattern {
+                    let (a, b) = (idx[first], idx[end - 1] + 1);
+                    if self.case_fits(toks, a, b, pi) {
+                        cands.push((a, b, pi));
+                    }
                 }
-            };
-            if ok {
-                cands.push((a, b, m.pattern().as_usize()));
+                node = keys.get(end).and_then(|k| at.next.get(*k));
+                end += 1;
             }
         }
         cands.sort_by(|x, y| x.0.cmp(&y.0).then((y.1 - y.0).cmp(&(x.1 - x.0))).then(x.2.cmp(&y.2)));
