@@ -342,41 +342,44 @@ fn truncate_chars(s: &str, n: usize) -> String {
 /// sentence when followed by a space and a capital, a quote or a dash, unless
 /// it closes an abbreviation or an initial; nothing inside «…» splits.
 pub fn split_sentences(p: &str, cues: &Cues) -> Vec<Range<usize>> {
+    // Walks the bytes and decodes a char only past 0x7F: a paragraph is
+    // mostly ASCII, and its terminal marks are few.
+    let char_at = |i: usize| -> Option<char> {
+        let b = *p.as_bytes().get(i)?;
+        if b < 0x80 { Some(b as char) } else { p[i..].chars().next() }
+    };
     let mut spans = Vec::new();
-    let chars: Vec<(usize, char)> = p.char_indices().collect();
     let opens = p.matches('«').count();
     let closes = p.matches('»').count();
     let track_quotes = opens == closes;
     let mut depth = 0i32;
     let mut start = 0usize;
-    let mut k = 0;
-    while k < chars.len() {
-        let (bi, c) = chars[k];
+    let mut bi = 0;
+    while let Some(c) = char_at(bi) {
         match c {
             '«' if track_quotes => depth += 1,
             '»' if track_quotes => depth = (depth - 1).max(0),
             '.' | '!' | '?' | '…' if depth == 0 => {
                 // Swallow runs like "?!" or "...".
-                let mut e = k + 1;
-                while e < chars.len() && matches!(chars[e].1, '.' | '!' | '?' | '…') {
-                    e += 1;
+                let mut e = bi + c.len_utf8();
+                while let Some(d @ ('.' | '!' | '?' | '…')) = char_at(e) {
+                    e += d.len_utf8();
                 }
                 // Closing quotes/parentheses stay with the sentence.
-                while e < chars.len() && matches!(chars[e].1, '"' | '”' | ')' | '»') {
-                    e += 1;
+                while let Some(d @ ('"' | '”' | ')' | '»')) = char_at(e) {
+                    e += d.len_utf8();
                 }
-                let end_byte = if e < chars.len() { chars[e].0 } else { p.len() };
-                let next = chars[e..].iter().find(|(_, c)| !c.is_whitespace()).map(|&(_, c)| c);
-                let spaced = e < chars.len() && chars[e].1.is_whitespace();
+                let next = p[e..].chars().find(|c| !c.is_whitespace());
+                let spaced = char_at(e).is_some_and(char::is_whitespace);
                 let boundary = match next {
                     None => true,
                     Some(n) => spaced && (n.is_uppercase() || matches!(n, '«' | '"' | '“' | '-' | '–' | '—') || n.is_ascii_digit()),
                 };
                 if boundary && !(c == '.' && is_abbreviation(&p[start..bi], cues)) {
-                    push_span(&mut spans, p, start, end_byte);
-                    start = end_byte;
+                    push_span(&mut spans, p, start, e);
+                    start = e;
                 }
-                k = e;
+                bi = e;
                 continue;
             }
             _ => {}
@@ -385,7 +388,7 @@ pub fn split_sentences(p: &str, cues: &Cues) -> Vec<Range<usize>> {
             push_span(&mut spans, p, start, bi);
             start = bi;
         }
-        k += 1;
+        bi += c.len_utf8();
     }
     push_span(&mut spans, p, start, p.len());
     if spans.is_empty() {
@@ -502,6 +505,75 @@ mod tests {
         }
         let fr = words.iter().filter(|w| cues.french_words.contains(fold(w).trim_end_matches('\''))).count();
         en > fr && en * 5 >= words.len()
+    }
+
+    /// The splitter as first written, over a table of all chars: the byte
+    /// walk must give the same spans.
+    fn split_sentences_by_char_table(p: &str, cues: &Cues) -> Vec<Range<usize>> {
+        let mut spans = Vec::new();
+        let chars: Vec<(usize, char)> = p.char_indices().collect();
+        let opens = p.matches('«').count();
+        let closes = p.matches('»').count();
+        let track_quotes = opens == closes;
+        let mut depth = 0i32;
+        let mut start = 0usize;
+        let mut k = 0;
+        while k < chars.len() {
+            let (bi, c) = chars[k];
+            match c {
+                '«' if track_quotes => depth += 1,
+                '»' if track_quotes => depth = (depth - 1).max(0),
+                '.' | '!' | '?' | '…' if depth == 0 => {
+                    // Swallow runs like "?!" or "...".
+                    let mut e = k + 1;
+                    while e < chars.len() && matches!(chars[e].1, '.' | '!' | '?' | '…') {
+                        e += 1;
+                    }
+                    // Closing quotes/parentheses stay with the sentence.
+                    while e < chars.len() && matches!(chars[e].1, '"' | '”' | ')' | '»') {
+                        e += 1;
+                    }
+                    let end_byte = if e < chars.len() { chars[e].0 } else { p.len() };
+                    let next = chars[e..].iter().find(|(_, c)| !c.is_whitespace()).map(|&(_, c)| c);
+                    let spaced = e < chars.len() && chars[e].1.is_whitespace();
+                    let boundary = match next {
+                        None => true,
+                        Some(n) => spaced && (n.is_uppercase() || matches!(n, '«' | '"' | '“' | '-' | '–' | '—') || n.is_ascii_digit()),
+                    };
+                    if boundary && !(c == '.' && is_abbreviation(&p[start..bi], cues)) {
+                        push_span(&mut spans, p, start, end_byte);
+                        start = end_byte;
+                    }
+                    k = e;
+                    continue;
+                }
+                _ => {}
+            }
+            if bi - start > MAX_SENTENCE_BYTES && c.is_whitespace() {
+                push_span(&mut spans, p, start, bi);
+                start = bi;
+            }
+            k += 1;
+        }
+        push_span(&mut spans, p, start, p.len());
+        if spans.is_empty() {
+            spans.push(0..p.len());
+        }
+        spans
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn byte_walk_splits_as_the_char_table(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "Il", "est", "M", "Mme", "J", "2023", "É", "à", "l’Arménie", ".", "!", "?", "…", "...", "?!", "«", "»",
+                "\"", "”", ")", "(", "-", "—", " ", "  ", "\n", "ok", "Ảnh", "a", "mot mot mot mot mot mot mot mot mot mot",
+            ]), 0..60),
+        ) {
+            let p: String = parts.concat();
+            let c = &lex().cues;
+            proptest::prop_assert_eq!(split_sentences(&p, c), split_sentences_by_char_table(&p, c), "{:?}", p);
+        }
     }
 
     proptest::proptest! {
