@@ -36,7 +36,7 @@ fn stages(c: &mut Criterion) {
             }
         })
     });
-    // The Aho-Corasick gazetteer over every sentence's tokens.
+    // The gazetteer's key trie over every sentence's tokens.
     g.bench_function("gazetteer_matching", |b| {
         b.iter(|| {
             for c in &cleaned {
