@@ -200,21 +200,15 @@ fn token_key(t: &Token) -> &str {
     }
 }
 
-/// The key string of a token sequence and, for each key-token, its index in `toks`.
-fn key_string(toks: &[Token]) -> (String, Vec<usize>, Vec<usize>) {
+/// The key string of a name: " k1 k2 … " with single spaces, transparent
+/// tokens left out.
+fn key_string(toks: &[Token]) -> String {
     let mut s = String::from(" ");
-    let mut starts = Vec::new();
-    let mut idx = Vec::new();
-    for (i, t) in toks.iter().enumerate() {
-        if transparent(t) {
-            continue;
-        }
-        starts.push(s.len());
-        idx.push(i);
+    for t in toks.iter().filter(|t| !transparent(t)) {
         s.push_str(token_key(t));
         s.push(' ');
     }
-    (s, starts, idx)
+    s
 }
 
 impl Gazetteer {
@@ -559,7 +553,7 @@ impl Gazetteer {
 /// " k1 k2 … " for an alias, with the text's tokenizer and keys.
 fn alias_key(name: &str, tr: &Transliteration) -> String {
     let toks = tokenize(name, 0, tr);
-    key_string(&toks).0
+    key_string(&toks)
 }
 
 #[cfg(test)]

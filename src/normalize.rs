@@ -80,9 +80,9 @@ pub struct Transliteration {
     pub rules: Vec<Rule>,
     /// Names this rule set for per-thread caches (`text::tokenize`): unique per
     /// load, so a cache never answers for another lexicon. 0: not loaded from
-    /// a file (no cache).
+    /// a file (no cache). A loaded value's `rules` are read, never changed.
     #[serde(skip, default = "fresh_id")]
-    pub id: u64,
+    pub(crate) id: u64,
 }
 
 fn fresh_id() -> u64 {
