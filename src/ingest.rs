@@ -29,6 +29,12 @@ pub struct Document {
 }
 
 impl Document {
+    /// A plain-text document from memory (benchmarks, tests, library users).
+    pub fn from_text(name: &str, body: &str) -> Document {
+        let hash = hex(&Sha256::digest(body.as_bytes()));
+        Document { path: PathBuf::from(name), name: name.to_string(), body: body.to_string(), hash, html: false, truncated: false }
+    }
+
     /// The content hash as the store records it (`nkg:contentHash`).
     pub fn hash_tag(&self) -> String {
         format!("sha256:{}", self.hash)
@@ -47,14 +53,6 @@ fn is_input(p: &Path) -> bool {
 
 /// Expands inputs into (path, name) pairs, sorted by name; problems found on
 /// the way (unreadable directories, symlink loops) come back as errors.
-impl Document {
-    /// A plain-text document from memory (benchmarks, tests, library users).
-    pub fn from_text(name: &str, body: &str) -> Document {
-        let hash = Sha256::digest(body.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
-        Document { path: PathBuf::from(name), name: name.to_string(), body: body.to_string(), hash, html: false, truncated: false }
-    }
-}
-
 pub fn collect(inputs: &[PathBuf]) -> (Vec<(PathBuf, String)>, Vec<IngestError>) {
     let mut out = Vec::new();
     let mut errs = Vec::new();

@@ -58,7 +58,6 @@ pub struct CleanText {
 
 const ELISIONS: &[&str] = &["l", "d", "n", "s", "j", "c", "m", "t", "qu", "jusqu", "lorsqu", "puisqu", "quoiqu", "presqu"];
 
-/// Splits `text` into tokens; offsets are shifted by `base`.
 /// What a word's raw text alone decides: its folded form, its transliteration
 /// key, and its case flags (first letter upper; two or more letters, all upper).
 fn word_facts(raw: &str, tr: &Transliteration) -> (CompactString, CompactString, bool, bool) {
@@ -106,16 +105,17 @@ fn word_info(raw: &str, tr: &Transliteration) -> (CompactString, CompactString, 
     })
 }
 
+/// The char at byte `i` of `s` (a char boundary), decoded only past 0x7F:
+/// most of French text is ASCII.
+#[inline]
+fn char_at(s: &str, i: usize) -> Option<char> {
+    let b = *s.as_bytes().get(i)?;
+    if b < 0x80 { Some(b as char) } else { s[i..].chars().next() }
+}
+
+/// Splits `text` into tokens; offsets are shifted by `base`.
 pub fn tokenize(text: &str, base: usize, tr: &Transliteration) -> Vec<Token> {
-    // Most of French text is ASCII: decode a char only past 0x7F.
-    let next_char = |i: usize| -> char {
-        let b = text.as_bytes()[i];
-        if b < 0x80 {
-            b as char
-        } else {
-            text[i..].chars().next().unwrap_or(' ')
-        }
-    };
+    let next_char = |i: usize| char_at(text, i).unwrap_or(' ');
     let mut out = Vec::with_capacity(text.len() / 5);
     let mut i = 0;
     let mut prev_end = usize::MAX;
@@ -342,12 +342,8 @@ fn truncate_chars(s: &str, n: usize) -> String {
 /// sentence when followed by a space and a capital, a quote or a dash, unless
 /// it closes an abbreviation or an initial; nothing inside «…» splits.
 pub fn split_sentences(p: &str, cues: &Cues) -> Vec<Range<usize>> {
-    // Walks the bytes and decodes a char only past 0x7F: a paragraph is
-    // mostly ASCII, and its terminal marks are few.
-    let char_at = |i: usize| -> Option<char> {
-        let b = *p.as_bytes().get(i)?;
-        if b < 0x80 { Some(b as char) } else { p[i..].chars().next() }
-    };
+    // Walks the bytes (a paragraph is mostly ASCII, its terminal marks few).
+    let char_at = |i: usize| char_at(p, i);
     let mut spans = Vec::new();
     let opens = p.matches('«').count();
     let closes = p.matches('»').count();
