@@ -351,7 +351,13 @@ fn month_number(m: &str) -> Option<u32> {
 pub fn document_date(body: &str) -> Option<(i32, u32, u32)> {
     static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
     let re = RE.get_or_init(|| regex::Regex::new(r"(?i)(?:^|\D)(?:(\d{1,2})[/.-](\d{1,2})[/.-]((?:19|20)\d{2})|(\d{1,2})(?:er)? (janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septembre|octobre|novembre|décembre|decembre) ((?:19|20)\d{2}))(?:\D|$)").expect("date pattern"));
-    let head = &body[..body.char_indices().nth(3000).map_or(body.len(), |(i, _)| i)];
+    // The first 3,000 characters: no more than 3,000 bytes holds no more.
+    let head = if body.len() <= 3000 { body } else { &body[..body.char_indices().nth(3000).map_or(body.len(), |(i, _)| i)] };
+    // Both forms end with a year 19xx or 20xx: without one, no regex search
+    // (most of a document's bytes are no date, and the search scanned them all).
+    if !head.as_bytes().windows(4).any(|w| matches!(&w[..2], b"19" | b"20") && w[2].is_ascii_digit() && w[3].is_ascii_digit()) {
+        return None;
+    }
     let c = re.captures(head)?;
     if let (Some(d), Some(m), Some(y)) = (c.get(1), c.get(2), c.get(3)) {
         return Some((y.as_str().parse().ok()?, m.as_str().parse().ok()?, d.as_str().parse().ok()?));
