@@ -169,8 +169,8 @@ pub fn phrase_tokens(s: &str) -> Vec<String> {
 pub struct Cues {
     pub sentence: SentenceCues,
     pub boilerplate: BoilerplateCues,
-    pub boilerplate_re: Regex,
-    pub tail_re: Regex,
+    pub boilerplate_re: LinePatterns,
+    pub tail_re: LinePatterns,
     pub french_words: WordSetExact,
     pub english_words: WordSetExact,
     pub determiners: WordSet,
@@ -218,14 +218,41 @@ impl Cues {
     }
 }
 
-fn alternation(path: &Path, list: &[String]) -> Result<Regex, LexiconError> {
+/// A list of line patterns (case-insensitive regexes), matched as one
+/// alternation. Those anchored at the line's start and the others go in two
+/// regexes: one alternation of them all had to scan every byte of every
+/// line for the few unanchored ones, where apart the anchored ones fail
+/// within a few bytes and the others are searched for their literals.
+#[derive(Debug, Clone)]
+pub struct LinePatterns {
+    anchored: Option<Regex>,
+    floating: Option<Regex>,
+}
+
+impl LinePatterns {
+    pub fn is_match(&self, line: &str) -> bool {
+        self.anchored.as_ref().is_some_and(|r| r.is_match(line)) || self.floating.as_ref().is_some_and(|r| r.is_match(line))
+    }
+}
+
+fn alternation(path: &Path, list: &[String]) -> Result<LinePatterns, LexiconError> {
     // ASCII word boundaries keep the regex on its fast DFA path over French text
     // (a Unicode \b makes it fall back to the slow PikeVM on every accented line).
-    let joined = list.iter().map(|p| format!("(?:{})", p.replace("\\b", "(?-u:\\b)"))).collect::<Vec<_>>().join("|");
-    RegexBuilder::new(&joined)
-        .case_insensitive(true)
-        .build()
-        .map_err(|e| LexiconError::Invalid { path: path.to_path_buf(), message: e.to_string() })
+    let build = |ps: Vec<&String>| -> Result<Option<Regex>, LexiconError> {
+        if ps.is_empty() {
+            return Ok(None);
+        }
+        let joined = ps.iter().map(|p| format!("(?:{})", p.replace("\\b", "(?-u:\\b)"))).collect::<Vec<_>>().join("|");
+        RegexBuilder::new(&joined)
+            .case_insensitive(true)
+            .build()
+            .map(Some)
+            .map_err(|e| LexiconError::Invalid { path: path.to_path_buf(), message: e.to_string() })
+    };
+    // Which side a pattern goes to changes speed only: an alternation matches
+    // where one of its members does, whichever regex holds it.
+    let (anchored, floating): (Vec<&String>, Vec<&String>) = list.iter().partition(|p| p.starts_with('^'));
+    Ok(LinePatterns { anchored: build(anchored)?, floating: build(floating)? })
 }
 
 /// A title of `lexicon/titles.toml`.
