@@ -64,7 +64,7 @@ pub fn find<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut SentenceV
         }
     }
     // 2. Titles (before unknown names: they type them).
-    let norms: Vec<&str> = toks.iter().map(|t| t.norm.as_str()).collect();
+    let norms = sv.norms;
     let mut i = 0;
     while i < n {
         if covered[i] {
@@ -299,7 +299,7 @@ fn preceded_by_cue(lex: &Lexicon, sv: &SentenceView, a: usize) -> bool {
 fn type_name(lex: &Lexicon, sv: &SentenceView, a: usize, b: usize, words: usize, has_acronym: bool, upper_run: bool) -> Option<Class> {
     let c = &lex.cues;
     let toks = sv.toks;
-    let norms: Vec<&str> = toks.iter().map(|t| t.norm.as_str()).collect();
+    let norms = sv.norms;
     let n = toks.len();
     let head = norms[a];
     // Inside: the run starts with an organisation word ("Fédération des Arméniens de France").
@@ -368,7 +368,7 @@ pub fn surface(text: &str, toks: &[Token], a: usize, b: usize) -> String {
 
 /// Links titles to their holders and records the role facts they state.
 fn resolve_titles<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut SentenceView, year: Option<i32>) {
-    let norms: Vec<&str> = sv.toks.iter().map(|t| t.norm.as_str()).collect();
+    let norms = sv.norms;
     for ti in 0..sv.titles.len() {
         let tu = sv.titles[ti].clone();
         let title = &lex.titles.titles[tu.title];

@@ -264,6 +264,9 @@ pub struct Mention {
 pub struct SentenceView<'a> {
     pub index: usize,
     pub toks: &'a [Token],
+    /// The tokens' folded forms, made once per sentence: every stage reads
+    /// them, and each used to collect its own copy.
+    pub norms: &'a [&'a str],
     /// The sentence's text; `toks[0].start` is its first byte.
     pub text: &'a str,
     pub mentions: Vec<Mention>,
@@ -278,11 +281,17 @@ pub struct SentenceView<'a> {
     pub reported_by: Vec<Option<usize>>,
 }
 
+/// The folded forms of `toks`, for `SentenceView::norms`.
+pub fn norms_of(toks: &[Token]) -> Vec<&str> {
+    toks.iter().map(|t| t.norm.as_str()).collect()
+}
+
 impl<'a> SentenceView<'a> {
-    pub fn new(index: usize, toks: &'a [Token], text: &'a str) -> Self {
+    pub fn new(index: usize, toks: &'a [Token], norms: &'a [&'a str], text: &'a str) -> Self {
         SentenceView {
             index,
             toks,
+            norms,
             text,
             mentions: Vec::new(),
             titles: Vec::new(),
@@ -415,7 +424,8 @@ pub fn extract<'l>(lex: &'l Lexicon, body: &str, clean: &CleanText) -> Extractio
     {
         let mut scratch = DocEntities::default();
         'look: for s in clean.sentences.iter().take(6) {
-            let mut sv = SentenceView::new(0, &s.tokens, &body[s.start..s.end]);
+            let norms = norms_of(&s.tokens);
+            let mut sv = SentenceView::new(0, &s.tokens, &norms, &body[s.start..s.end]);
             mentions::find(lex, &mut scratch, &mut sv, year);
             for m in &sv.mentions {
                 let e = scratch.get(m.entity);
@@ -434,7 +444,8 @@ pub fn extract<'l>(lex: &'l Lexicon, body: &str, clean: &CleanText) -> Extractio
     }
     for (si, s) in clean.sentences.iter().enumerate() {
         let text = &body[s.start..s.end];
-        let mut sv = SentenceView::new(si, &s.tokens, text);
+        let norms = norms_of(&s.tokens);
+        let mut sv = SentenceView::new(si, &s.tokens, &norms, text);
         mentions::find(lex, &mut ents, &mut sv, year);
         speech::attribute(lex, &mut ents, &mut sv);
         let mut fs = relations::find(lex, &mut ents, &mut sv);

@@ -12,10 +12,6 @@ use crate::text::TokKind;
 /// How far (in tokens) an object may lie from its trigger.
 const OBJECT_WINDOW: usize = 16;
 
-fn norms<'a>(sv: &'a SentenceView) -> Vec<&'a str> {
-    sv.toks.iter().map(|t| t.norm.as_str()).collect()
-}
-
 /// The entity a mention stands for in a relation (a capital or a demonym acts as its state).
 fn arg(m: &Mention) -> usize {
     m.acting.unwrap_or(m.entity)
@@ -128,7 +124,7 @@ pub fn subject_before(lex: &Lexicon, ents: &DocEntities, sv: &SentenceView, pos:
 
 /// As `subject_before`, a capital staying a place where `classes` want one.
 fn subject_for(lex: &Lexicon, ents: &DocEntities, sv: &SentenceView, pos: usize, classes: &[Class]) -> Option<Vec<usize>> {
-    let norms = norms(sv);
+    let norms = sv.norms;
     let c = &lex.cues;
     let mut k = skip_chain_back(lex, &norms, pos);
     // "« Nous appelons… »": the chain skipped a "nous" that stands for the speaker's state.
@@ -388,9 +384,8 @@ fn locative(norms: &[&str], from: usize, start: usize, preps: &[Vec<String>]) ->
 /// for the subject's state, and "la région" for the last place.
 fn add_implicit<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut SentenceView, subject_state: Option<usize>, from: usize) -> Vec<(usize, usize)> {
     let c = &lex.cues;
-    // The tokens outlive `sv`'s borrow: mentions may be added while we read the words.
-    let toks = sv.toks;
-    let norms: Vec<&str> = toks.iter().map(|t| t.norm.as_str()).collect();
+    // The words outlive `sv`'s borrow: mentions may be added while we read them.
+    let norms = sv.norms;
     let n = norms.len();
     let mut made = Vec::new();
     let end = (from + OBJECT_WINDOW).min(n);
@@ -502,9 +497,8 @@ pub fn find<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut SentenceV
         push(&mut out, sv, a, p, &pred, o, "title", 0.75, Modality::Asserted);
     }
     // Generated entities state their own relation ("l'armée arménienne" is Armenia's).
-    // The tokens outlive `sv`'s borrow: mentions may be added while we read the words.
-    let toks = sv.toks;
-    let norms: Vec<&str> = toks.iter().map(|t| t.norm.as_str()).collect();
+    // The words outlive `sv`'s borrow: mentions may be added while we read them.
+    let norms = sv.norms;
     // Triggers are matched with quotation marks left out: "une « opération antiterroriste » contre".
     let keep: Vec<usize> = (0..norms.len()).filter(|&i| !matches!(norms[i], "«" | "»" | "\"" | "“" | "”")).collect();
     let fnorms: Vec<&str> = keep.iter().map(|&i| norms[i]).collect();
@@ -662,8 +656,7 @@ impl<'l> Ctx<'l> {
     fn verb(&self, ents: &mut DocEntities<'l>, sv: &mut SentenceView, rule: &Rule, ri: usize, k: usize, te: usize, trig: &Trigger) -> Found {
         let form = trig.form;
         let lex = self.lex;
-        let toks = sv.toks;
-        let norms: Vec<&str> = toks.iter().map(|t| t.norm.as_str()).collect();
+        let norms = sv.norms;
         let mut found = Found::default();
         // Passive: "est soutenu par X", participial "– classé comme … par X, Y et Z –".
         if form == FormKind::Participle {
@@ -758,8 +751,7 @@ impl<'l> Ctx<'l> {
 
     fn noun(&self, ents: &mut DocEntities<'l>, sv: &mut SentenceView, rule: &Rule, ri: usize, k: usize, te: usize) -> Found {
         let lex = self.lex;
-        let toks = sv.toks;
-        let norms: Vec<&str> = toks.iter().map(|t| t.norm.as_str()).collect();
+        let norms = sv.norms;
         let n = norms.len();
         let mut found = Found::default();
         // Skip adjectives after the noun ("l'opération militaire azerbaïdjanaise" keeps the demonym).
@@ -823,8 +815,7 @@ impl<'l> Ctx<'l> {
 
     fn copula(&self, ents: &mut DocEntities<'l>, sv: &mut SentenceView, rule: &Rule, ri: usize, k: usize, te: usize) -> Found {
         let lex = self.lex;
-        let toks = sv.toks;
-        let norms: Vec<&str> = toks.iter().map(|t| t.norm.as_str()).collect();
+        let norms = sv.norms;
         let n = norms.len();
         let mut found = Found::default();
         // Back over determiner and adjectives to the copula or the apposition comma.
@@ -864,8 +855,7 @@ impl<'l> Ctx<'l> {
     }
 
     fn between(&self, ents: &mut DocEntities<'l>, sv: &mut SentenceView, rule: &Rule, te: usize) -> Found {
-        let toks = sv.toks;
-        let norms: Vec<&str> = toks.iter().map(|t| t.norm.as_str()).collect();
+        let norms = sv.norms;
         let n = norms.len();
         let mut found = Found::default();
         let Some(e) = (te..(te + 8).min(n)).find(|&j| norms[j] == "entre") else { return found };

@@ -18,7 +18,7 @@ fn speaker_class(ents: &DocEntities, e: usize) -> bool {
 pub fn attribute<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut SentenceView) {
     let c = &lex.cues;
     let n = sv.toks.len();
-    let norms: Vec<&str> = sv.toks.iter().map(|t| t.norm.as_str()).collect();
+    let norms = sv.norms;
     // Quote spans.
     let mut quotes: Vec<(usize, usize)> = Vec::new();
     let mut open = None;
