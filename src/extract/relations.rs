@@ -500,12 +500,16 @@ pub fn find<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut SentenceV
     // The words outlive `sv`'s borrow: mentions may be added while we read them.
     let norms = sv.norms;
     // Triggers are matched with quotation marks left out: "une « opération antiterroriste » contre".
-    let keep: Vec<usize> = (0..norms.len()).filter(|&i| !matches!(norms[i], "«" | "»" | "\"" | "“" | "”")).collect();
-    let fnorms: Vec<&str> = keep.iter().map(|&i| norms[i]).collect();
-    let mut triggers: Vec<(usize, Trigger, usize)> = Vec::new(); // (start, trigger, end) in sentence positions
+    // Most sentences have none, and then the words are the sentence's own.
+    let is_quote = |w: &str| matches!(w, "«" | "»" | "\"" | "“" | "”");
+    let (keep, fnorms): (Vec<usize>, Vec<&str>) =
+        if norms.iter().any(|w| is_quote(w)) { (0..norms.len()).filter(|&i| !is_quote(norms[i])).map(|i| (i, norms[i])).unzip() } else { (Vec::new(), Vec::new()) };
+    let (fnorms, at): (&[&str], &dyn Fn(usize) -> usize) = if keep.is_empty() { (norms, &|i| i) } else { (&fnorms, &|i| keep[i]) };
+    // (start, trigger, end) in sentence positions.
+    let mut triggers: Vec<(usize, &Trigger, usize)> = Vec::new();
     let mut fk = 0;
     while fk < fnorms.len() {
-        let k = keep[fk];
+        let k = at(fk);
         let mut found = lex.rules.triggers_at(&fnorms, fk).peekable();
         let Some(longest) = found.peek().map(|t| t.tokens.len()) else {
             fk += 1;
@@ -515,9 +519,9 @@ pub fn find<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut SentenceV
             fk += 1;
             continue;
         }
-        let end = keep[fk + longest - 1] + 1;
+        let end = at(fk + longest - 1) + 1;
         for t in found.filter(|t| t.tokens.len() == longest) {
-            triggers.push((k, t.clone(), end));
+            triggers.push((k, t, end));
         }
         fk += longest;
     }
@@ -529,12 +533,12 @@ pub fn find<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut SentenceV
     let appeal_positions: Vec<usize> = triggers.iter().filter(|(_, t, _)| matches!(lex.rules.rules[t.rule].predicate.as_str(), "callsOn" | "demands" | "requestsHelpFrom")).map(|(k, _, _)| *k).collect();
     // Facts of rules with `requires` (the specific reading of a trigger), by position.
     let mut specific: Vec<(usize, usize, usize)> = Vec::new();
-    let mut positions: Vec<(usize, usize)> = Vec::new(); // (fact index, trigger position)
+    let mut positions: Vec<(usize, usize, usize)> = Vec::new(); // (fact index, trigger position, rule)
     let mut first_denial: Option<Option<usize>> = None;
     let debug = debug_enabled();
     for (k, trig, te) in triggers {
         let rule = &lex.rules.rules[trig.rule];
-        let mut trig = trig;
+        let mut form = trig.form;
         if trig.reflexive {
             let lo = k.saturating_sub(4);
             if !norms[lo..k].iter().any(|w| matches!(*w, "se" | "s'" | "me" | "m'" | "nous" | "vous" | "te" | "t'")) {
@@ -545,11 +549,11 @@ pub fn find<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut SentenceV
             let base = sv.toks[0].start;
             let t = &sv.toks[k];
             if sv.text[t.start - base..t.end - base].to_lowercase() != *sf {
-                trig.form = FormKind::Finite;
+                form = FormKind::Finite;
             }
         }
         let first_denial = *first_denial.get_or_insert_with(|| (0..norms.len()).find(|&d| lex.cues.denials.match_at(&norms, d).is_some()));
-        let Some(modality) = polarity(lex, &norms, first_denial, k, te, trig.nominal, trig.form) else { continue };
+        let Some(modality) = polarity(lex, &norms, first_denial, k, te, trig.nominal, form) else { continue };
         if !matches!(rule.predicate.as_str(), "callsOn" | "demands" | "requestsHelpFrom")
             && appeal_positions.iter().any(|&a| a < k && k - a <= 12 && !(a..k).any(|j| matches!(norms[j], "." | ";")))
         {
@@ -568,7 +572,7 @@ pub fn find<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut SentenceV
             }
         }
         let pairs = match rule.kind {
-            Kind::Verb => ctx.verb(ents, sv, rule, trig.rule, k, te, &trig),
+            Kind::Verb => ctx.verb(ents, sv, rule, trig.rule, k, te, trig, form),
             Kind::Noun => ctx.noun(ents, sv, rule, trig.rule, k, te),
             Kind::Copula => ctx.copula(ents, sv, rule, trig.rule, k, te),
             Kind::Between => ctx.between(ents, sv, rule, te),
@@ -586,9 +590,10 @@ pub fn find<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut SentenceV
             if rule.predicate == "talksWith" && [s, o].iter().any(|&e| ents.get(e).known.is_some_and(|g| lex.gazetteer.entities[g].media)) {
                 continue;
             }
+            let before = out.len();
             push(&mut out, sv, k, s, &rule.predicate, o, &rule.id, rule.confidence * factor * extra, modality);
-            if out.len() > positions.len() {
-                positions.push((out.len() - 1, k));
+            if out.len() > before {
+                positions.push((before, k, trig.rule));
             }
         }
         for (force, state) in pairs.forces {
@@ -598,12 +603,11 @@ pub fn find<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut SentenceV
     // "a demandé à la Russie de l'aider": requestsHelpFrom, not also demands.
     let drop: std::collections::BTreeSet<usize> = positions
         .iter()
-        .filter(|&&(fi, k)| {
+        .filter(|&&(fi, k, ri)| {
             let f = &out[fi];
-            let rule_specific = lex.rules.rules.iter().any(|r| r.id == f.rule && !r.requires.is_empty());
-            !rule_specific && specific.iter().any(|&(sk, s, o)| sk == k && ((s, o) == (f.subject, f.object) || (o, s) == (f.subject, f.object)))
+            lex.rules.requires[ri].is_empty() && specific.iter().any(|&(sk, s, o)| sk == k && ((s, o) == (f.subject, f.object) || (o, s) == (f.subject, f.object)))
         })
-        .map(|&(fi, _)| fi)
+        .map(|&(fi, _, _)| fi)
         .collect();
     out.into_iter().enumerate().filter(|(i, _)| !drop.contains(i)).map(|(_, f)| f).collect()
 }
@@ -653,8 +657,8 @@ fn cross(subjects: &[usize], objects: &[usize], f: f64) -> Vec<(usize, usize, f6
 
 impl<'l> Ctx<'l> {
     #[allow(clippy::too_many_arguments)]
-    fn verb(&self, ents: &mut DocEntities<'l>, sv: &mut SentenceView, rule: &Rule, ri: usize, k: usize, te: usize, trig: &Trigger) -> Found {
-        let form = trig.form;
+    /// `form` is the trigger's, unless the word as written says otherwise.
+    fn verb(&self, ents: &mut DocEntities<'l>, sv: &mut SentenceView, rule: &Rule, ri: usize, k: usize, te: usize, trig: &Trigger, form: FormKind) -> Found {
         let lex = self.lex;
         let norms = sv.norms;
         let mut found = Found::default();
