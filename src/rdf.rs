@@ -178,7 +178,13 @@ impl DocGraph {
         iri(self.graph.as_str(), &mut graph);
         graph.extend_from_slice(b" .\n");
         let len = |i: u32| spans[i as usize].len();
-        out.reserve(self.triples.iter().map(|&[s, p, o]| len(s) + len(p) + len(o) + 2 + graph.len()).sum());
+        let need: usize = self.triples.iter().map(|&[s, p, o]| len(s) + len(p) + len(o) + 2 + graph.len()).sum();
+        if out.is_empty() && out.capacity() < need {
+            // A recycled buffer too small: a fresh one, where growing would copy the old capacity's bytes.
+            *out = Vec::with_capacity(need);
+        } else {
+            out.reserve(need);
+        }
         for &[s, p, o] in &self.triples {
             out.extend_from_slice(&text[spans[s as usize].clone()]);
             out.push(b' ');
