@@ -155,22 +155,24 @@ impl DocGraph {
     /// Appends the graph as N-Quads, byte-identical to Oxigraph's serialiser
     /// on `quads()` (tests check it): each term is serialised once.
     pub fn write_nquads(&self, out: &mut Vec<u8>) {
-        // Sized from the terms, so neither buffer grows by copying itself
-        // (growing showed as 8% of the mapper's time); escapes are rare.
-        let size: usize = self
-            .terms
-            .iter()
-            .map(|t| match t {
-                Term::NamedNode(n) => n.as_str().len() + 2,
-                Term::Literal(l) => l.value().len() + 4 + l.language().map_or(l.datatype().as_str().len(), str::len),
-                _ => 64,
-            })
-            .sum();
-        let mut text = Vec::with_capacity(size + 16);
-        let mut spans = Vec::with_capacity(self.terms.len());
+        thread_local! {
+            /// The serialised terms and their spans, kept between documents:
+            /// fresh buffers per document cost allocations and page faults.
+            static SCRATCH: std::cell::RefCell<(Vec<u8>, Vec<std::ops::Range<usize>>)> = Default::default();
+        }
+        SCRATCH.with(|s| {
+            let mut s = s.borrow_mut();
+            let (text, spans) = &mut *s;
+            text.clear();
+            spans.clear();
+            self.write_nquads_with(text, spans, out);
+        })
+    }
+
+    fn write_nquads_with(&self, text: &mut Vec<u8>, spans: &mut Vec<std::ops::Range<usize>>, out: &mut Vec<u8>) {
         for t in &self.terms {
             let a = text.len();
-            write_term(t, &mut text);
+            write_term(t, text);
             spans.push(a..text.len());
         }
         let mut graph = Vec::with_capacity(self.graph.as_str().len() + 6);
