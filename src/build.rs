@@ -99,7 +99,8 @@ enum Step {
     Changed(Mapped),
 }
 
-fn step(lex: &Lexicon, store: &KgStore, force: bool, doc: Document) -> Result<Step, IngestError> {
+fn step(lex: &Lexicon, store: &KgStore, force: bool, path: &std::path::Path, name: &str) -> Result<Step, IngestError> {
+    let doc = ingest::read(path, name)?;
     let recorded = recorded(store, &doc);
     if !force && recorded == Recorded::Current {
         return Ok(Step::Unchanged);
@@ -130,16 +131,22 @@ fn recorded(store: &KgStore, doc: &Document) -> Recorded {
 /// When no input is new or changed: the inputs that could not be read (in
 /// input order), as `step` would report them. Stops at the first change.
 fn all_unchanged(store: &KgStore, files: &[(PathBuf, String)]) -> Option<Vec<String>> {
-    let mut failed = Vec::new();
-    let loaded = ingest::ReadAhead::new(files.iter().map(|(p, _)| p.clone()).collect(), BATCH);
-    for (batch, bytes) in files.chunks(BATCH).zip(loaded) {
-        let docs: Vec<Result<Document, IngestError>> = batch.par_iter().zip(bytes).map(|((p, n), b)| b.and_then(|b| ingest::parse(p, n, b))).collect();
-        if docs.par_iter().any(|d| d.as_ref().is_ok_and(|doc| recorded(store, doc) != Recorded::Current)) {
-            return None;
+    let failed = std::sync::Mutex::new(Vec::new());
+    let changed = files.par_iter().enumerate().any(|(i, (p, n))| match ingest::read(p, n) {
+        Ok(doc) => recorded(store, &doc) != Recorded::Current,
+        Err(e) => {
+            if let Ok(mut f) = failed.lock() {
+                f.push((i, e.to_string()));
+            }
+            false
         }
-        failed.extend(docs.into_iter().filter_map(|d| d.err().map(|e| e.to_string())));
+    });
+    if changed {
+        return None;
     }
-    Some(failed)
+    let mut failed = failed.into_inner().ok()?;
+    failed.sort();
+    Some(failed.into_iter().map(|(_, e)| e).collect())
 }
 
 /// Runs a build. Bad inputs are reported in `failed` and skipped; store
@@ -184,7 +191,7 @@ pub fn build(lex: &Lexicon, opts: &BuildOptions) -> Result<BuildReport, StoreErr
         LoadMode::Transactions => false,
         LoadMode::Auto => files.len() >= BULK_FROM,
     };
-    let mut batches = files.chunks(BATCH).zip(ingest::ReadAhead::new(files.iter().map(|(p, _)| p.clone()).collect(), BATCH));
+    let mut batches = files.chunks(BATCH);
     // Yields the quads of new documents (for the bulk loader), or writes them
     // itself in transaction mode; changed documents are always replaced here.
     let mut pending: std::vec::IntoIter<Quad> = Vec::new().into_iter();
@@ -195,9 +202,8 @@ pub fn build(lex: &Lexicon, opts: &BuildOptions) -> Result<BuildReport, StoreErr
         if let Some(q) = pending.next() {
             return Some(Ok(q));
         }
-        let (batch, bytes) = batches.next()?;
-        let steps: Vec<Result<Step, IngestError>> =
-            batch.par_iter().zip(bytes).map(|((p, n), b)| b.and_then(|b| ingest::parse(p, n, b)).and_then(|d| step(lex, store_ref, opts.force, d))).collect();
+        let batch = batches.next()?;
+        let steps: Vec<Result<Step, IngestError>> = batch.par_iter().map(|(p, n)| step(lex, store_ref, opts.force, p, n)).collect();
         let mut for_loader = Vec::new();
         for s in steps {
             if let Some(b) = &bar {

@@ -155,21 +155,10 @@ fn decode(path: &Path, bytes: Vec<u8>) -> Result<String, IngestError> {
 
 /// Reads one file into a document.
 pub fn read(path: &Path, name: &str) -> Result<Document, IngestError> {
-    parse(path, name, load(path)?)
-}
-
-/// The raw bytes of one file, at most [`MAX_DOC_BYTES`] + 1 of them: the
-/// I/O half of [`read`], which [`ReadAhead`] runs off the workers' threads.
-pub fn load(path: &Path) -> Result<Vec<u8>, IngestError> {
     let io = |e| IngestError::Io { path: path.to_path_buf(), source: e };
     let f = std::fs::File::open(path).map_err(io)?;
     let mut bytes = Vec::new();
     f.take(MAX_DOC_BYTES + 1).read_to_end(&mut bytes).map_err(io)?;
-    Ok(bytes)
-}
-
-/// The document in bytes `load`ed from `path`: the CPU half of [`read`].
-pub fn parse(path: &Path, name: &str, mut bytes: Vec<u8>) -> Result<Document, IngestError> {
     let truncated = bytes.len() as u64 > MAX_DOC_BYTES;
     if truncated {
         bytes.truncate(MAX_DOC_BYTES as usize);
@@ -195,65 +184,6 @@ pub fn parse(path: &Path, name: &str, mut bytes: Vec<u8>) -> Result<Document, In
         return Err(IngestError::Empty { path: path.to_path_buf() });
     }
     Ok(Document { path: path.to_path_buf(), name: name.to_string(), body, hash, html, truncated })
-}
-
-/// Files read in the background, in chunks, one chunk ahead of the
-/// consumer, so that extraction does not wait on the disk. A corpus fresh
-/// from a scraper is not in the page cache: on the benchmark machine,
-/// reading 20,000 cold files one at a time took 3 s, with eight requests in
-/// flight 0.8 s; reading ahead on [`IO_THREADS`] threads hides that time
-/// behind the extraction of the previous chunk (BENCHMARKS.md). Holds at
-/// most two chunks of bytes: the one handed over and the one being read.
-pub struct ReadAhead {
-    chunks: std::sync::mpsc::Receiver<Vec<Result<Vec<u8>, IngestError>>>,
-}
-
-/// Reads in flight at once while reading ahead. I/O-bound threads: they
-/// sleep on the disk, not on the cores.
-pub const IO_THREADS: usize = 8;
-
-impl ReadAhead {
-    /// Starts reading `paths`, `chunk` files at a time. The reader stops
-    /// when it is done or when the `ReadAhead` is dropped.
-    pub fn new(paths: Vec<PathBuf>, chunk: usize) -> ReadAhead {
-        let (tx, rx) = std::sync::mpsc::sync_channel(1);
-        let chunk = chunk.max(1);
-        std::thread::spawn(move || {
-            for group in paths.chunks(chunk) {
-                if tx.send(load_all(group)).is_err() {
-                    break; // the consumer is gone
-                }
-            }
-        });
-        ReadAhead { chunks: rx }
-    }
-}
-
-impl Iterator for ReadAhead {
-    /// The next chunk's files, in input order.
-    type Item = Vec<Result<Vec<u8>, IngestError>>;
-    fn next(&mut self) -> Option<Self::Item> {
-        self.chunks.recv().ok()
-    }
-}
-
-/// `load` on every path, [`IO_THREADS`] at a time, results in input order.
-fn load_all(paths: &[PathBuf]) -> Vec<Result<Vec<u8>, IngestError>> {
-    let threads = IO_THREADS.min(paths.len());
-    if threads <= 1 {
-        return paths.iter().map(|p| load(p)).collect();
-    }
-    let mut parts: Vec<Vec<Result<Vec<u8>, IngestError>>> = Vec::with_capacity(threads);
-    std::thread::scope(|s| {
-        // Thread t reads files t, t + threads, t + 2 threads…: neighbours,
-        // which a directory's files often are on disk, are read together.
-        let handles: Vec<_> = (0..threads).map(|t| s.spawn(move || paths.iter().skip(t).step_by(threads).map(|p| load(p)).collect::<Vec<_>>())).collect();
-        for h in handles {
-            parts.push(h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
-        }
-    });
-    let mut iters: Vec<_> = parts.into_iter().map(|p| p.into_iter()).collect();
-    (0..paths.len()).filter_map(|i| iters[i % threads].next()).collect()
 }
 
 /// The readable text of an HTML page: the title, then one line per block
@@ -328,30 +258,6 @@ fn flush(line: &mut String, out: &mut String) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn read_ahead_keeps_input_order_and_errors_in_place() {
-        let dir = tempfile::tempdir().unwrap();
-        // More files than IO_THREADS and a chunk size that does not divide
-        // them, with a missing file in the middle.
-        let mut paths = Vec::new();
-        for i in 0..23 {
-            let p = dir.path().join(format!("f{i:02}.txt"));
-            if i != 9 {
-                std::fs::write(&p, format!("document {i}")).unwrap();
-            }
-            paths.push(p);
-        }
-        let chunks: Vec<_> = ReadAhead::new(paths.clone(), 10).collect();
-        assert_eq!(chunks.iter().map(Vec::len).collect::<Vec<_>>(), [10, 10, 3]);
-        for (i, r) in chunks.into_iter().flatten().enumerate() {
-            match r {
-                Ok(bytes) => assert_eq!(bytes, format!("document {i}").into_bytes()),
-                Err(IngestError::Io { path, .. }) => assert_eq!((i, path), (9, paths[9].clone())),
-                Err(e) => panic!("unexpected error {e}"),
-            }
-        }
-    }
 
     #[test]
     fn html_keeps_blocks_and_drops_chrome() {

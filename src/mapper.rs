@@ -5,7 +5,7 @@
 
 use crate::build::map_document;
 use crate::error::IngestError;
-use crate::ingest::{self, Document};
+use crate::ingest;
 use crate::lexicon::Lexicon;
 use oxigraph::io::{RdfFormat, RdfSerializer};
 
@@ -29,26 +29,23 @@ pub struct MapReport {
 /// One document as N-Quads bytes, and how many quads they hold. The bytes
 /// go into a recycled buffer: the output is about twenty times the input,
 /// and fresh buffers cost a page fault per 4 KiB written.
-fn nquads_of(lex: &Lexicon, pool: &Mutex<Vec<Vec<u8>>>, doc: Document) -> (Vec<u8>, usize) {
-    let m = map_document(lex, doc);
+fn nquads_of(lex: &Lexicon, pool: &Mutex<Vec<Vec<u8>>>, path: &std::path::Path, name: &str) -> Result<(Vec<u8>, usize), IngestError> {
+    let m = map_document(lex, ingest::read(path, name)?);
     let mut bytes = pool.lock().map(|mut p| p.pop()).ok().flatten().unwrap_or_default();
     m.graph.write_nquads(&mut bytes);
-    (bytes, m.graph.len())
+    Ok((bytes, m.graph.len()))
 }
 
 /// Maps `files` in parallel, chunk by chunk, and hands the results to
-/// `sink` in input order; unreadable documents go to the report. The files
-/// are read ahead, off the mapping threads.
+/// `sink` in input order; unreadable documents go to the report.
 fn in_order<T: Send>(
     files: &[(PathBuf, String)],
-    map: impl Fn(Document) -> T + Sync,
+    map: impl Fn(&std::path::Path, &str) -> Result<T, IngestError> + Sync,
     mut sink: impl FnMut(T, &mut MapReport) -> std::io::Result<()>,
 ) -> std::io::Result<MapReport> {
     let mut report = MapReport::default();
-    let loaded = ingest::ReadAhead::new(files.iter().map(|(p, _)| p.clone()).collect(), CHUNK);
-    for (chunk, bytes) in files.chunks(CHUNK).zip(loaded) {
-        let done: Vec<Result<T, IngestError>> =
-            chunk.par_iter().zip(bytes).map(|((p, n), b)| b.and_then(|b| ingest::parse(p, n, b)).map(&map)).collect();
+    for chunk in files.chunks(CHUNK) {
+        let done: Vec<_> = chunk.par_iter().map(|(p, n)| map(p, n)).collect();
         for d in done {
             match d {
                 Ok(t) => {
@@ -66,7 +63,7 @@ fn in_order<T: Send>(
 /// documents are reported and skipped; only write errors abort.
 pub fn write_nquads(lex: &Lexicon, files: &[(PathBuf, String)], out: &mut dyn Write) -> std::io::Result<MapReport> {
     let pool = Mutex::new(Vec::new());
-    in_order(files, |d| nquads_of(lex, &pool, d), |(mut bytes, n), r| {
+    in_order(files, |p, n| nquads_of(lex, &pool, p, n), |(mut bytes, n), r| {
         r.quads += n;
         out.write_all(&bytes)?;
         bytes.clear();
@@ -80,7 +77,7 @@ pub fn write_nquads(lex: &Lexicon, files: &[(PathBuf, String)], out: &mut dyn Wr
 /// Writes `files` as one TriG document (prefixes shared, so serial).
 pub fn write_trig(lex: &Lexicon, files: &[(PathBuf, String)], out: &mut dyn Write) -> std::io::Result<MapReport> {
     let mut w = crate::query::with_prefixes(RdfSerializer::from_format(RdfFormat::TriG)).for_writer(out);
-    let report = in_order(files, |d| map_document(lex, d), |m, r| {
+    let report = in_order(files, |p, n| ingest::read(p, n).map(|d| map_document(lex, d)), |m, r| {
         r.quads += m.graph.len();
         m.graph.quads().iter().try_for_each(|q| w.serialize_quad(q))
     })?;
