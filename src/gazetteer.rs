@@ -343,10 +343,8 @@ impl Gazetteer {
                 };
                 g.by_template.insert((t.key.clone(), ci), target);
                 for a in aliases {
-                    if target >= n_explicit || !g.entities[target].aliases.contains(&a) {
-                        if a != g.entities[target].label_fr {
-                            g.entities[target].aliases.push(a.clone());
-                        }
+                    if (target >= n_explicit || !g.entities[target].aliases.contains(&a)) && a != g.entities[target].label_fr {
+                        g.entities[target].aliases.push(a.clone());
                     }
                     g.add_pattern(&mut seen, &a, target, tr);
                 }

@@ -286,7 +286,7 @@ pub struct Titles {
 impl Titles {
     /// The longest title starting at `norms[i]`: (length, index into `titles`).
     pub fn match_index(&self, norms: &[&str], i: usize) -> Option<(usize, usize)> {
-        let list = self.by_first.get(*norms.get(i)?)?;
+        let list = self.by_first.get(norms.get(i)?)?;
         for &pi in list {
             let (p, t) = &self.phrases[pi];
             if i + p.len() <= norms.len() && p.iter().zip(&norms[i..]).all(|(a, b)| a == b) {

@@ -71,7 +71,7 @@ pub fn find<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut SentenceV
             i += 1;
             continue;
         }
-        let Some((len, ti)) = lex.titles.match_index(&norms, i) else {
+        let Some((len, ti)) = lex.titles.match_index(norms, i) else {
             i += 1;
             continue;
         };
@@ -106,7 +106,7 @@ pub fn find<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut SentenceV
                     // "le porte-parole de la diplomatie azerbaïdjanaise"
                     of = g.demonym(&toks[m + 1]).map(|country| ents.known(lex, country));
                     j = m + 2;
-                } else if lex.titles.match_at(&norms, m).is_some() {
+                } else if lex.titles.match_at(norms, m).is_some() {
                     // "conseiller du président …": of a person, resolved below once that title is read.
                     j = k;
                 }
@@ -337,7 +337,7 @@ fn type_name(lex: &Lexicon, sv: &SentenceView, a: usize, b: usize, words: usize,
         if matches!(norms[k], "un" | "une" | "le" | "la" | "l'" | "notre" | "ancien" | "ancienne") && k + 1 < n {
             k += 1;
         }
-        if c.person_nouns.contains(norms[k]) || lex.titles.match_at(&norms, k).is_some() {
+        if c.person_nouns.contains(norms[k]) || lex.titles.match_at(norms, k).is_some() {
             return Some(Class::Person);
         }
     }
@@ -381,7 +381,7 @@ fn resolve_titles<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut Sen
             after += 1;
         }
         // "le chef de l'État azerbaïdjanais, M. Aliyev"
-        while after < norms.len() && (lex.cues.person_cues.contains(&norms[after]) || (norms[after] == "." && after > tu.of_end)) {
+        while after < norms.len() && (lex.cues.person_cues.contains(norms[after]) || (norms[after] == "." && after > tu.of_end)) {
             after += 1;
         }
         let person_after = sv.mentions.iter().find(|m| m.start == after && ents.get(m.entity).class == Class::Person).map(|m| m.entity);

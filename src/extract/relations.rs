@@ -44,7 +44,7 @@ fn governed(lex: &Lexicon, sv: &SentenceView, norms: &[&str], m: &Mention) -> bo
     let prev = norms[p - 1];
     // A later conjunct shares the first one's preposition: "entre l'Azerbaïdjan et l'Arménie".
     if matches!(prev, "et" | "ou" | "/") {
-        if let Some(first) = sv.mentions.iter().filter(|x| x.end < p && x.end + 2 >= p).last() {
+        if let Some(first) = sv.mentions.iter().filter(|x| x.end < p && x.end + 2 >= p).next_back() {
             return governed(lex, sv, norms, first);
         }
         return false;
@@ -126,7 +126,7 @@ pub fn subject_before(lex: &Lexicon, ents: &DocEntities, sv: &SentenceView, pos:
 fn subject_for(lex: &Lexicon, ents: &DocEntities, sv: &SentenceView, pos: usize, classes: &[Class]) -> Option<Vec<usize>> {
     let norms = sv.norms;
     let c = &lex.cues;
-    let mut k = skip_chain_back(lex, &norms, pos);
+    let mut k = skip_chain_back(lex, norms, pos);
     // "« Nous appelons… »": the chain skipped a "nous" that stands for the speaker's state.
     if let Some(m) = sv.mentions.iter().find(|m| m.kind == MKind::Pronoun && m.start >= k && m.end <= pos) {
         return Some(vec![arg(m)]);
@@ -153,7 +153,7 @@ fn subject_for(lex: &Lexicon, ents: &DocEntities, sv: &SentenceView, pos: usize,
     }
     let mut stop = 0;
     for j in (0..k).rev() {
-        if is_opener(lex, &norms, j) {
+        if is_opener(lex, norms, j) {
             stop = j + 1;
             break;
         }
@@ -163,7 +163,7 @@ fn subject_for(lex: &Lexicon, ents: &DocEntities, sv: &SentenceView, pos: usize,
         let before = stop - 1;
         let before = if before > 0 && norms[before - 1] == "," { before - 1 } else { before };
         if let Some(mi) = sv.mentions.iter().rposition(|m| m.end == before) {
-            return Some(group(sv, &norms, mi).into_iter().map(|i| arg_for(ents, &sv.mentions[i], classes)).collect());
+            return Some(group(sv, norms, mi).into_iter().map(|i| arg_for(ents, &sv.mentions[i], classes)).collect());
         }
         return None;
     }
@@ -176,11 +176,11 @@ fn subject_for(lex: &Lexicon, ents: &DocEntities, sv: &SentenceView, pos: usize,
     // Mentions after the nearest verb before us are that verb's objects ("la Turquie soutient
     // l'offensive azerbaïdjanaise tout en appelant…"): the subject comes before that verb,
     // unless a mention stands right before our verb ("…, l'Arménie a attaqué").
-    let adjacent = sv.mentions.iter().rposition(|m| m.end == k && m.start >= stop && m.kind != MKind::Demonym && !governed(lex, sv, &norms, m));
+    let adjacent = sv.mentions.iter().rposition(|m| m.end == k && m.start >= stop && m.kind != MKind::Demonym && !governed(lex, sv, norms, m));
     if let Some(mi) = adjacent {
-        return Some(group(sv, &norms, mi).into_iter().filter(|&i| i == mi || !governed(lex, sv, &norms, &sv.mentions[i])).map(|i| arg_for(ents, &sv.mentions[i], classes)).collect());
+        return Some(group(sv, norms, mi).into_iter().filter(|&i| i == mi || !governed(lex, sv, norms, &sv.mentions[i])).map(|i| arg_for(ents, &sv.mentions[i], classes)).collect());
     }
-    let limit = (stop..k).rev().find(|&j| verb_like(lex, &norms, j)).unwrap_or(k);
+    let limit = (stop..k).rev().find(|&j| verb_like(lex, norms, j)).unwrap_or(k);
     for mi in (0..sv.mentions.len()).rev() {
         let m = &sv.mentions[mi];
         if m.end > limit || m.start < stop {
@@ -188,10 +188,10 @@ fn subject_for(lex: &Lexicon, ents: &DocEntities, sv: &SentenceView, pos: usize,
         }
         // An adjective ("le groupe français") is no subject; "la diplomatie arménienne" is.
         let headed = m.start > 0 && (lex.cues.member_nouns.contains(norms[m.start - 1]) || lex.cues.state_heads.contains(norms[m.start - 1]));
-        if (m.kind == MKind::Demonym && !headed) || governed(lex, sv, &norms, m) {
+        if (m.kind == MKind::Demonym && !headed) || governed(lex, sv, norms, m) {
             continue;
         }
-        return Some(group(sv, &norms, mi).into_iter().filter(|&i| i == mi || !governed(lex, sv, &norms, &sv.mentions[i])).map(|i| arg_for(ents, &sv.mentions[i], classes)).collect());
+        return Some(group(sv, norms, mi).into_iter().filter(|&i| i == mi || !governed(lex, sv, norms, &sv.mentions[i])).map(|i| arg_for(ents, &sv.mentions[i], classes)).collect());
     }
     // No subject of our own ("il a rejoint… pour combattre…", "… et a exigé"): the previous verb's.
     if limit < k {
@@ -399,8 +399,8 @@ fn add_implicit<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut Sente
         let possessive = k > 0 && c.possessives.contains(norms[k - 1]);
         if det {
             if let Some(state) = subject_state {
-                let pk = c.peacekeeping_nouns.match_at(&norms, k);
-                let fk = if pk.is_none() && possessive { c.force_nouns.match_at(&norms, k) } else { None };
+                let pk = c.peacekeeping_nouns.match_at(norms, k);
+                let fk = if pk.is_none() && possessive { c.force_nouns.match_at(norms, k) } else { None };
                 if let (Some(len), key) = match (pk, fk) {
                     (Some(l), _) => (Some(l), "peacekeepers"),
                     (None, Some(l)) => (Some(l), "armed_forces"),
@@ -510,7 +510,7 @@ pub fn find<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut SentenceV
     let mut fk = 0;
     while fk < fnorms.len() {
         let k = at(fk);
-        let mut found = lex.rules.triggers_at(&fnorms, fk).peekable();
+        let mut found = lex.rules.triggers_at(fnorms, fk).peekable();
         let Some(longest) = found.peek().map(|t| t.tokens.len()) else {
             fk += 1;
             continue;
@@ -526,7 +526,7 @@ pub fn find<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut SentenceV
         fk += longest;
     }
     triggers.retain(|(k, t, _)| {
-        t.nominal || lex.rules.rules[t.rule].kind != Kind::Verb || !after_determiner(&norms, *k)
+        t.nominal || lex.rules.rules[t.rule].kind != Kind::Verb || !after_determiner(norms, *k)
     });
     ctx.verbs = triggers.iter().filter(|(_, t, _)| !t.nominal && lex.rules.rules[t.rule].kind == Kind::Verb).map(|(k, _, _)| *k).collect();
     // An appeal or demand opens a wish: what follows in its clause is not asserted.
@@ -552,8 +552,8 @@ pub fn find<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut SentenceV
                 form = FormKind::Finite;
             }
         }
-        let first_denial = *first_denial.get_or_insert_with(|| (0..norms.len()).find(|&d| lex.cues.denials.match_at(&norms, d).is_some()));
-        let Some(modality) = polarity(lex, &norms, first_denial, k, te, trig.nominal, form) else { continue };
+        let first_denial = *first_denial.get_or_insert_with(|| (0..norms.len()).find(|&d| lex.cues.denials.match_at(norms, d).is_some()));
+        let Some(modality) = polarity(lex, norms, first_denial, k, te, trig.nominal, form) else { continue };
         if !matches!(rule.predicate.as_str(), "callsOn" | "demands" | "requestsHelpFrom")
             && appeal_positions.iter().any(|&a| a < k && k - a <= 12 && !(a..k).any(|j| matches!(norms[j], "." | ";")))
         {
@@ -664,7 +664,7 @@ impl<'l> Ctx<'l> {
         let mut found = Found::default();
         // Passive: "est soutenu par X", participial "– classé comme … par X, Y et Z –".
         if form == FormKind::Participle {
-            let chain_start = chain_start(lex, sv, &norms, k);
+            let chain_start = chain_start(lex, sv, norms, k);
             let chain = &norms[chain_start..k];
             // Norms are folded: "été" is "ete", "être" is "etre".
             let reflexive = chain.iter().any(|w| matches!(*w, "s'" | "se" | "me" | "m'" | "nous" | "vous"));
@@ -673,10 +673,10 @@ impl<'l> Ctx<'l> {
             if reflexive {
                 // "s'est emparée de", "s'est rangée du côté de": active.
             } else if !avoir || etre {
-                let end = clause_end(lex, sv, &norms, te);
+                let end = clause_end(lex, sv, norms, te);
                 let par = (te..end.max(te)).find(|&j| norms[j] == "par");
                 if let Some(par) = par {
-                    let agents = first_mention(ents, sv, &norms, par + 1, (par + 5).min(norms.len()), &rule.subject);
+                    let agents = first_mention(ents, sv, norms, par + 1, (par + 5).min(norms.len()), &rule.subject);
                     let patients = if etre {
                         subject_for(lex, ents, sv, chain_start, &rule.object)
                     } else {
@@ -686,7 +686,7 @@ impl<'l> Ctx<'l> {
                             p -= 1;
                         }
                         // …unless it sits in a complement ("un accord entre X et Y, négocié par Moscou").
-                        sv.mentions.iter().rposition(|m| (m.end == p || m.end + 1 == p) && !governed(lex, sv, &norms, m)).map(|mi| group(sv, &norms, mi).into_iter().map(|i| arg(&sv.mentions[i])).collect())
+                        sv.mentions.iter().rposition(|m| (m.end == p || m.end + 1 == p) && !governed(lex, sv, norms, m)).map(|mi| group(sv, norms, mi).into_iter().map(|i| arg(&sv.mentions[i])).collect())
                     };
                     if let (Some(a), Some(p)) = (agents, patients) {
                         let p: Vec<usize> = p.into_iter().filter(|&e| class_ok(ents, e, &rule.object)).collect();
@@ -701,7 +701,7 @@ impl<'l> Ctx<'l> {
                 }
             }
         }
-        let chain_start = chain_start(lex, sv, &norms, k);
+        let chain_start = chain_start(lex, sv, norms, k);
         let clause_subjects = subject_for(lex, ents, sv, chain_start, &rule.subject).unwrap_or_default();
         let subjects: Vec<usize> = clause_subjects.iter().copied().filter(|&e| class_ok(ents, e, &rule.subject)).collect();
         // The state whose forces "ses forces" / "une force de maintien de la paix" are.
@@ -713,13 +713,13 @@ impl<'l> Ctx<'l> {
         let preps = &lex.rules.object_preps[ri];
         if rule.subject_from.as_deref() == Some("object") {
             // "X a déployé une force … dans la région": the force is the subject.
-            let Some(s0) = object_start(lex, sv, &norms, te, &[Vec::new()]) else { return found };
-            let end = clause_end(lex, sv, &norms, s0);
-            let Some(movers) = first_mention(ents, sv, &norms, s0, end, &rule.subject) else { return found };
+            let Some(s0) = object_start(lex, sv, norms, te, &[Vec::new()]) else { return found };
+            let end = clause_end(lex, sv, norms, s0);
+            let Some(movers) = first_mention(ents, sv, norms, s0, end, &rule.subject) else { return found };
             let after = sv.mentions.iter().filter(|m| m.start >= s0 && movers.contains(&arg(m))).map(|m| m.end).max().unwrap_or(s0);
             for j in after..end.min(norms.len()) {
-                if let Some(o0) = object_start(lex, sv, &norms, j, preps).filter(|&o| o > j) {
-                    if let Some(places) = first_mention(ents, sv, &norms, o0, (o0 + 6).min(norms.len()), &rule.object) {
+                if let Some(o0) = object_start(lex, sv, norms, j, preps).filter(|&o| o > j) {
+                    if let Some(places) = first_mention(ents, sv, norms, o0, (o0 + 6).min(norms.len()), &rule.object) {
                         found.facts = cross(&movers, &places, 1.0);
                         break;
                     }
@@ -734,18 +734,18 @@ impl<'l> Ctx<'l> {
                 return found;
             }
         }
-        let Some(o0) = object_start_reach(lex, sv, &norms, te, preps, true) else {
+        let Some(o0) = object_start_reach(lex, sv, norms, te, preps, true) else {
             if rule.reciprocal && subjects.len() >= 2 {
                 found.facts = pairs(&subjects);
             }
             return found;
         };
-        let end = clause_end(lex, sv, &norms, o0);
+        let end = clause_end(lex, sv, norms, o0);
         // A direct object is no place named by a locative ("bombardé ses positions près de Latchine",
         // "a reçu à la Maison Blanche le Premier ministre…"): such mentions are passed over.
-        let direct = o0 == object_start(lex, sv, &norms, te, &[Vec::new()]).unwrap_or(usize::MAX);
-        let skip: Vec<bool> = sv.mentions.iter().map(|m| direct && locative(&norms, o0, m.start, preps)).collect();
-        match first_mention_skipping(ents, sv, &norms, o0, end, &rule.object, &skip) {
+        let direct = o0 == object_start(lex, sv, norms, te, &[Vec::new()]).unwrap_or(usize::MAX);
+        let skip: Vec<bool> = sv.mentions.iter().map(|m| direct && locative(norms, o0, m.start, preps)).collect();
+        match first_mention_skipping(ents, sv, norms, o0, end, &rule.object, &skip) {
             Some(objects) => found.facts = cross(&subjects, &objects, 1.0),
             None if rule.reciprocal && subjects.len() >= 2 => found.facts = pairs(&subjects),
             None => {}
@@ -767,7 +767,7 @@ impl<'l> Ctx<'l> {
         let mut subjects = None;
         let spreps = &lex.rules.subject_preps[ri];
         let mut after_subject = j;
-        if let Some(s0) = object_start(lex, sv, &norms, j, spreps).filter(|&s| s > j) {
+        if let Some(s0) = object_start(lex, sv, norms, j, spreps).filter(|&s| s > j) {
             let mut s1 = s0;
             // "des terroristes du PKK"
             while s1 < n && (lex.cues.member_nouns.contains(norms[s1]) || matches!(norms[s1], "de" | "du" | "des" | "d'" | "la" | "le" | "les" | "l'")) && s1 < s0 + 3 {
@@ -776,7 +776,7 @@ impl<'l> Ctx<'l> {
             if let Some(mi) = sv.mentions.iter().position(|m| m.start == s0 || m.start == s1) {
                 let e = arg(&sv.mentions[mi]);
                 if class_ok(ents, e, &rule.subject) {
-                    subjects = Some(group(sv, &norms, mi).into_iter().map(|i| arg(&sv.mentions[i])).filter(|&e| class_ok(ents, e, &rule.subject)).collect::<Vec<_>>());
+                    subjects = Some(group(sv, norms, mi).into_iter().map(|i| arg(&sv.mentions[i])).filter(|&e| class_ok(ents, e, &rule.subject)).collect::<Vec<_>>());
                     after_subject = sv.mentions[mi].end;
                 }
             }
@@ -784,12 +784,12 @@ impl<'l> Ctx<'l> {
         let possessive = k > 0 && lex.cues.possessives.contains(norms[k - 1]);
         let mut factor = 1.0;
         // "a repoussé une attaque azerbaïdjanaise": the noun belongs to another verb's object.
-        if subjects.is_none() && self.verbs.iter().any(|&v| v < k && k - v <= 4 && !(v..k).any(|j| is_opener(lex, &norms, j))) {
+        if subjects.is_none() && self.verbs.iter().any(|&v| v < k && k - v <= 4 && !(v..k).any(|j| is_opener(lex, norms, j))) {
             return found;
         }
         if subjects.is_none() {
             // The clause subject, when the noun is an object ("a lancé des attaques", "son soutien").
-            let s = subject_before(lex, ents, sv, k.saturating_sub(1).max(0)).map(|v| v.into_iter().filter(|&e| class_ok(ents, e, &rule.subject)).collect::<Vec<_>>());
+            let s = subject_before(lex, ents, sv, k.saturating_sub(1)).map(|v| v.into_iter().filter(|&e| class_ok(ents, e, &rule.subject)).collect::<Vec<_>>());
             if !possessive {
                 factor = 0.9;
             }
@@ -797,7 +797,7 @@ impl<'l> Ctx<'l> {
             // "Au cours de sa campagne … contre la Turquie, le PKK …": the possessive points forward.
             if subjects.is_none() && possessive {
                 if let Some(cm) = (te..n).find(|&j| norms[j] == ",") {
-                    subjects = sv.mentions.iter().find(|m| m.start > cm && m.start <= cm + 3 && !governed(lex, sv, &norms, m)).map(|m| vec![arg(m)]).filter(|v| class_ok(ents, v[0], &rule.subject));
+                    subjects = sv.mentions.iter().find(|m| m.start > cm && m.start <= cm + 3 && !governed(lex, sv, norms, m)).map(|m| vec![arg(m)]).filter(|v| class_ok(ents, v[0], &rule.subject));
                 }
             }
         }
@@ -806,12 +806,12 @@ impl<'l> Ctx<'l> {
         found.forces = add_implicit(lex, ents, sv, state, te);
         let opreps = &lex.rules.object_preps[ri];
         // "sa campagne terroriste de plus de 30 ans contre la Turquie": past a short complement too.
-        let Some(o0) = object_start_reach(lex, sv, &norms, after_subject, opreps, true) else {
+        let Some(o0) = object_start_reach(lex, sv, norms, after_subject, opreps, true) else {
             // "l'offensive azerbaïdjanaise": a demonym right after the noun is no object.
             return found;
         };
-        let end = clause_end(lex, sv, &norms, o0);
-        if let Some(objects) = first_mention(ents, sv, &norms, o0, end, &rule.object) {
+        let end = clause_end(lex, sv, norms, o0);
+        if let Some(objects) = first_mention(ents, sv, norms, o0, end, &rule.object) {
             found.facts = cross(&subjects, &objects, factor);
         }
         found
@@ -850,9 +850,9 @@ impl<'l> Ctx<'l> {
             }
             j = j.max(te + 1);
         }
-        let Some(o0) = object_start(lex, sv, &norms, j, &lex.rules.object_preps[ri]) else { return found };
-        let end = clause_end(lex, sv, &norms, o0);
-        if let Some(objects) = first_mention(ents, sv, &norms, o0, end.min(o0 + 6), &rule.object) {
+        let Some(o0) = object_start(lex, sv, norms, j, &lex.rules.object_preps[ri]) else { return found };
+        let end = clause_end(lex, sv, norms, o0);
+        if let Some(objects) = first_mention(ents, sv, norms, o0, end.min(o0 + 6), &rule.object) {
             found.facts = cross(&subjects, &objects, 1.0);
         }
         found
@@ -867,7 +867,7 @@ impl<'l> Ctx<'l> {
             return found;
         }
         let Some(mi) = sv.mentions.iter().position(|m| m.start > e && m.start <= e + 3) else { return found };
-        let g: Vec<usize> = group(sv, &norms, mi).into_iter().map(|i| arg(&sv.mentions[i])).filter(|&x| class_ok(ents, x, &rule.subject)).collect();
+        let g: Vec<usize> = group(sv, norms, mi).into_iter().map(|i| arg(&sv.mentions[i])).filter(|&x| class_ok(ents, x, &rule.subject)).collect();
         if g.len() >= 2 {
             found.facts = pairs(&g);
         }

@@ -130,7 +130,7 @@ pub fn attribute<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut Sent
     }
     // "selon X", "cité par l'agence Tass", "rapportent les agences Interfax et Reuters".
     for k in 0..n {
-        let Some(len) = c.according_to.match_at(&norms, k) else { continue };
+        let Some(len) = c.according_to.match_at(norms, k) else { continue };
         // Folding makes "rapporté" look like "rapporte": a one-word cue must match as written.
         if len == 1 {
             let base = sv.toks[0].start;
