@@ -63,6 +63,10 @@ impl DocEntity<'_> {
 pub struct DocEntities<'l> {
     pub list: Vec<DocEntity<'l>>,
     by_id: HashMap<String, usize>,
+    /// Gazetteer entry → its doc entity: `known` is asked per mention, and
+    /// hashing an index beats hashing the entry's id (gazetteer ids are
+    /// unique, and `new_entity` never takes one).
+    by_known: HashMap<usize, usize>,
     /// Order in which persons were last mentioned (for pronouns and bare titles).
     pub last_person: Option<usize>,
     pub last_place: Option<usize>,
@@ -87,10 +91,10 @@ impl<'l> DocEntities<'l> {
 
     /// The doc entity of gazetteer entry `g`, added on first use.
     pub fn known(&mut self, lex: &'l Lexicon, g: usize) -> usize {
-        let ge = &lex.gazetteer.entities[g];
-        if let Some(&e) = self.by_id.get(&ge.id) {
+        if let Some(&e) = self.by_known.get(&g) {
             return e;
         }
+        let ge = &lex.gazetteer.entities[g];
         let stands_for = ge.stands_for.map(|s| self.known(lex, s));
         let country = ge.country.map(|c| self.known(lex, c));
         let e = self.list.len();
@@ -109,6 +113,7 @@ impl<'l> DocEntities<'l> {
             own_keys: Vec::new(),
         });
         self.by_id.insert(ge.id.clone(), e);
+        self.by_known.insert(g, e);
         e
     }
 
