@@ -128,26 +128,28 @@ fn with_word_info<R>(tr: &Transliteration, f: impl FnOnce(&mut WordInfo) -> R) -
     })
 }
 
-/// `char::is_alphanumeric` without the Unicode tables for ASCII and the
-/// Latin-1 and Latin Extended-A letters, most of French text's characters
-/// (the table search showed in the profile on accented text).
+/// Whether `c` is a letter, for ASCII and the Latin-1 and Latin Extended-A
+/// blocks (most of French text's characters) without the Unicode tables,
+/// whose search showed in the profile on accented text; `None` elsewhere.
 #[inline]
-fn is_alnum(c: char) -> bool {
+fn latin_letter(c: char) -> Option<bool> {
     match c as u32 {
-        0..=0x7F => c.is_ascii_alphanumeric(),
-        0xC0..=0x17F => c != '×' && c != '÷',
-        _ => c.is_alphanumeric(),
+        0..=0x7F => Some(c.is_ascii_alphabetic()),
+        0xC0..=0x17F => Some(c != '×' && c != '÷'),
+        _ => None,
     }
 }
 
-/// `char::is_alphabetic`, with the shortcuts of `is_alnum`.
+/// `char::is_alphabetic`, Latin letters answered directly.
 #[inline]
 fn is_alpha(c: char) -> bool {
-    match c as u32 {
-        0..=0x7F => c.is_ascii_alphabetic(),
-        0xC0..=0x17F => c != '×' && c != '÷',
-        _ => c.is_alphabetic(),
-    }
+    latin_letter(c).unwrap_or_else(|| c.is_alphabetic())
+}
+
+/// `char::is_alphanumeric`, Latin letters answered directly.
+#[inline]
+fn is_alnum(c: char) -> bool {
+    c.is_ascii_digit() || latin_letter(c).unwrap_or_else(|| c.is_alphanumeric())
 }
 
 /// The char at byte `i` of `s` (a char boundary), decoded only past 0x7F:
