@@ -220,9 +220,9 @@ impl Cues {
 
 /// A list of line patterns (case-insensitive regexes), matched as one
 /// alternation. Those anchored at the line's start and the others go in two
-/// regexes: one alternation of them all had to scan every byte of every
-/// line for the few unanchored ones, where apart the anchored ones fail
-/// within a few bytes and the others are searched for their literals.
+/// regexes: one alternation of them all scanned every byte of every line
+/// for the sake of the few unanchored ones, where apart the anchored ones
+/// fail within a few bytes and only the others scan the line.
 #[derive(Debug, Clone)]
 pub struct LinePatterns {
     anchored: Option<Regex>,
@@ -489,6 +489,20 @@ impl Lexicon {
 pub(crate) mod tests {
     use super::*;
     use std::sync::OnceLock;
+
+    #[test]
+    fn line_patterns_match_as_one_alternation() {
+        let list: Vec<String> = ["^lire aussi\\b", "tous droits réservés", "^\\d+$"].iter().map(|s| s.to_string()).collect();
+        let p = alternation(Path::new("cues.toml"), &list).unwrap();
+        assert!(p.anchored.is_some() && p.floating.is_some());
+        assert!(p.is_match("Lire aussi : la suite"));
+        assert!(p.is_match("© 2024 Le Journal, TOUS DROITS RÉSERVÉS."));
+        assert!(p.is_match("42"));
+        // Anchored ones stay anchored; no pattern, no match.
+        assert!(!p.is_match("Il faut lire aussi ceci."));
+        assert!(!p.is_match("42 soldats"));
+        assert!(!alternation(Path::new("cues.toml"), &[]).unwrap().is_match("tout"));
+    }
 
     /// The repository's own ontology, loaded once per test binary.
     pub(crate) fn shared() -> &'static Lexicon {
