@@ -44,7 +44,7 @@ fn governed(lex: &Lexicon, sv: &SentenceView, norms: &[&str], m: &Mention) -> bo
     let prev = norms[p - 1];
     // A later conjunct shares the first one's preposition: "entre l'Azerbaïdjan et l'Arménie".
     if matches!(prev, "et" | "ou" | "/") {
-        if let Some(first) = sv.mentions.iter().filter(|x| x.end < p && x.end + 2 >= p).next_back() {
+        if let Some(first) = sv.mentions.iter().rfind(|x| x.end < p && x.end + 2 >= p) {
             return governed(lex, sv, norms, first);
         }
         return false;
