@@ -86,6 +86,23 @@ fn clean_literal(s: &str) -> String {
     s.chars().map(|c| if c.is_control() && c != '\n' && c != '\t' { ' ' } else { c }).collect()
 }
 
+/// `format!("{x:.3}")` for the confidences (0 to 1, already rounded to three
+/// places), by integer formatting: float formatting showed in the profile.
+/// Other values take the float formatter.
+fn decimal3(x: f64) -> String {
+    if !(0.0..1000.0).contains(&x) {
+        return format!("{x:.3}");
+    }
+    let m = (x * 1000.0).round() as u64;
+    let mut s = (m / 1000).to_string();
+    let frac = m % 1000;
+    s.push('.');
+    s.push(char::from(b'0' + (frac / 100) as u8));
+    s.push(char::from(b'0' + (frac / 10 % 10) as u8));
+    s.push(char::from(b'0' + (frac % 10) as u8));
+    s
+}
+
 /// Character offsets (Unicode scalar values) of byte positions in `body`.
 pub struct CharIndex<'a> {
     body: &'a str,
@@ -95,15 +112,18 @@ pub struct CharIndex<'a> {
 
 impl<'a> CharIndex<'a> {
     pub fn new(body: &'a str) -> Self {
+        // Blocks of about 4 KiB, cut at char boundaries and counted with
+        // `chars().count()` (which counts bytes, not decodes chars).
         let mut marks = vec![(0, 0)];
-        let mut chars = 0;
-        let mut next = 4096;
-        for (b, _) in body.char_indices() {
-            if b >= next {
-                marks.push((b, chars));
-                next = b + 4096;
+        let (mut b, mut chars) = (0, 0);
+        while body.len() - b > 4096 {
+            let mut e = b + 4096;
+            while !body.is_char_boundary(e) {
+                e += 1;
             }
-            chars += 1;
+            chars += body[b..e].chars().count();
+            b = e;
+            marks.push((b, chars));
         }
         CharIndex { body, marks }
     }
@@ -306,7 +326,7 @@ pub fn document_graph(doc: &Document, clean: &CleanText, ex: &Extraction) -> Doc
                 Term::NamedNode(n) => n.as_str(),
                 _ => unreachable!("entity and predicate terms are IRIs"),
             };
-            nn(format!("{STMT}{}", hash_hex(&[&doc.name, iri(s), iri(p), iri(o), &begin.to_string(), &f.rule])))
+            nn(join(STMT, &hash_hex(&[&doc.name, iri(s), iri(p), iri(o), &begin.to_string(), &f.rule])))
         };
         let st = b.term(st);
         b.add(st, ty, statement);
@@ -323,7 +343,7 @@ pub fn document_graph(doc: &Document, clean: &CleanText, ex: &Extraction) -> Doc
         b.add(st, start_offset, l);
         let l = b.term(Literal::new_typed_literal(end.to_string(), xsd::INTEGER));
         b.add(st, end_offset, l);
-        let l = b.term(Literal::new_typed_literal(format!("{:.3}", f.confidence), xsd::DECIMAL));
+        let l = b.term(Literal::new_typed_literal(decimal3(f.confidence), xsd::DECIMAL));
         b.add(st, confidence, l);
         let l = b.term(Literal::new_simple_literal(f.modality.name()));
         b.add(st, modality, l);
@@ -432,6 +452,27 @@ pub fn class_name(c: Class) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decimal3_is_the_float_formatter() {
+        for m in 0..=1_000_000u64 {
+            let x = ((m as f64 / 1000.0) * 1000.0).round() / 1000.0;
+            assert_eq!(decimal3(x), format!("{x:.3}"), "{m}");
+        }
+        for x in [0.7 * 0.9, 0.85 * 0.75 * 0.9, 1.0, 0.0005, 999.9996, 1234.5, -0.25, f64::NAN] {
+            assert_eq!(decimal3(x), format!("{x:.3}"), "{x}");
+        }
+    }
+
+    #[test]
+    fn char_index_counts_chars_across_blocks() {
+        let body: String = (0..9000).map(|i| ["é", "a", "€", "𝄞", " "][i % 5]).collect();
+        let idx = CharIndex::new(&body);
+        assert!(idx.marks.len() > 2);
+        for (b, _) in body.char_indices().step_by(7).chain([(body.len(), ' ')]) {
+            assert_eq!(idx.char_at(b), body[..b].chars().count(), "{b}");
+        }
+    }
 
     #[test]
     fn char_offsets_count_scalars() {
