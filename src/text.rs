@@ -389,6 +389,16 @@ fn truncate_chars(s: &str, n: usize) -> String {
     s.chars().take(n).collect()
 }
 
+/// Whether terminal punctuation ends a sentence, given the next non-space
+/// char after it and whether a space follows at once: at the paragraph's
+/// end, or before a space and a capital, an opening quote, a dash or a digit.
+fn ends_sentence(next: Option<char>, spaced: bool) -> bool {
+    match next {
+        None => true,
+        Some(n) => spaced && (n.is_uppercase() || matches!(n, '«' | '"' | '“' | '-' | '–' | '—') || n.is_ascii_digit()),
+    }
+}
+
 /// Sentence spans (byte ranges) inside one paragraph. A full stop ends a
 /// sentence when followed by a space and a capital, a quote or a dash, unless
 /// it closes an abbreviation or an initial; nothing inside «…» splits.
@@ -418,11 +428,7 @@ pub fn split_sentences(p: &str, cues: &Cues) -> Vec<Range<usize>> {
                 }
                 let next = p[e..].chars().find(|c| !c.is_whitespace());
                 let spaced = char_at(e).is_some_and(char::is_whitespace);
-                let boundary = match next {
-                    None => true,
-                    Some(n) => spaced && (n.is_uppercase() || matches!(n, '«' | '"' | '“' | '-' | '–' | '—') || n.is_ascii_digit()),
-                };
-                if boundary && !(c == '.' && is_abbreviation(&p[start..bi], cues)) {
+                if ends_sentence(next, spaced) && !(c == '.' && is_abbreviation(&p[start..bi], cues)) {
                     push_span(&mut spans, p, start, e);
                     start = e;
                 }
@@ -472,6 +478,7 @@ fn is_abbreviation(before: &str, cues: &Cues) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lexicon::Lexicon;
 
     #[test]
     fn letter_shortcuts_agree_with_unicode() {
@@ -480,7 +487,6 @@ mod tests {
             assert_eq!(is_alpha(c), c.is_alphabetic(), "{c:?}");
         }
     }
-    use crate::lexicon::Lexicon;
 
     fn lex() -> &'static Lexicon {
         crate::lexicon::tests::shared()
@@ -591,11 +597,7 @@ mod tests {
                     let end_byte = if e < chars.len() { chars[e].0 } else { p.len() };
                     let next = chars[e..].iter().find(|(_, c)| !c.is_whitespace()).map(|&(_, c)| c);
                     let spaced = e < chars.len() && chars[e].1.is_whitespace();
-                    let boundary = match next {
-                        None => true,
-                        Some(n) => spaced && (n.is_uppercase() || matches!(n, '«' | '"' | '“' | '-' | '–' | '—') || n.is_ascii_digit()),
-                    };
-                    if boundary && !(c == '.' && is_abbreviation(&p[start..bi], cues)) {
+                    if ends_sentence(next, spaced) && !(c == '.' && is_abbreviation(&p[start..bi], cues)) {
                         push_span(&mut spans, p, start, end_byte);
                         start = end_byte;
                     }
