@@ -65,7 +65,7 @@ fn word_facts(raw: &str, tr: &Transliteration) -> (CompactString, CompactString,
     let key = if tr.rules.is_empty() { norm.clone() } else { CompactString::from(tr.key(&norm)) };
     let (mut first, mut letters, mut all_upper) = (None, 0usize, true);
     for ch in raw.chars() {
-        if ch.is_alphabetic() {
+        if is_alpha(ch) {
             let up = ch.is_uppercase();
             first.get_or_insert(up);
             letters += 1;

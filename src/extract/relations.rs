@@ -32,7 +32,8 @@ fn is_opener(lex: &Lexicon, norms: &[&str], k: usize) -> bool {
 
 /// True when the mention is the object of a preposition ("le droit de Bakou"),
 /// unless it heads a member phrase ("des terroristes du PKK").
-fn governed(lex: &Lexicon, sv: &SentenceView, norms: &[&str], m: &Mention) -> bool {
+fn governed(lex: &Lexicon, sv: &SentenceView, m: &Mention) -> bool {
+    let norms = sv.norms;
     let c = &lex.cues;
     let mut p = m.start;
     while p > 0 && matches!(norms[p - 1], "le" | "la" | "les" | "l'" | "un" | "une" | "ce" | "cette" | "ces") {
@@ -45,7 +46,7 @@ fn governed(lex: &Lexicon, sv: &SentenceView, norms: &[&str], m: &Mention) -> bo
     // A later conjunct shares the first one's preposition: "entre l'Azerbaïdjan et l'Arménie".
     if matches!(prev, "et" | "ou" | "/") {
         if let Some(first) = sv.mentions.iter().rfind(|x| x.end < p && x.end + 2 >= p) {
-            return governed(lex, sv, norms, first);
+            return governed(lex, sv, first);
         }
         return false;
     }
@@ -68,7 +69,8 @@ fn governed(lex: &Lexicon, sv: &SentenceView, norms: &[&str], m: &Mention) -> bo
 }
 
 /// The coordinated group around mention `mi`: "la Turquie, les États-Unis et l'UE".
-fn group(sv: &SentenceView, norms: &[&str], mi: usize) -> Vec<usize> {
+fn group(sv: &SentenceView, mi: usize) -> Vec<usize> {
+    let norms = sv.norms;
     let ms = &sv.mentions;
     // A title before a name is part of the conjunct: "le Premier ministre arménien Nikol Pachinian et
     // le président azerbaïdjanais Ilham Aliev".
@@ -96,7 +98,8 @@ fn group(sv: &SentenceView, norms: &[&str], mi: usize) -> Vec<usize> {
 }
 
 /// `skip_chain_back`, stopping after a mention the chain would swallow ("« Nous appelons »").
-fn chain_start(lex: &Lexicon, sv: &SentenceView, norms: &[&str], k: usize) -> usize {
+fn chain_start(lex: &Lexicon, sv: &SentenceView, k: usize) -> usize {
+    let norms = sv.norms;
     let start = skip_chain_back(lex, norms, k);
     sv.mentions.iter().filter(|m| m.start >= start && m.end <= k).map(|m| m.end).max().unwrap_or(start)
 }
@@ -163,7 +166,7 @@ fn subject_for(lex: &Lexicon, ents: &DocEntities, sv: &SentenceView, pos: usize,
         let before = stop - 1;
         let before = if before > 0 && norms[before - 1] == "," { before - 1 } else { before };
         if let Some(mi) = sv.mentions.iter().rposition(|m| m.end == before) {
-            return Some(group(sv, norms, mi).into_iter().map(|i| arg_for(ents, &sv.mentions[i], classes)).collect());
+            return Some(group(sv, mi).into_iter().map(|i| arg_for(ents, &sv.mentions[i], classes)).collect());
         }
         return None;
     }
@@ -176,9 +179,9 @@ fn subject_for(lex: &Lexicon, ents: &DocEntities, sv: &SentenceView, pos: usize,
     // Mentions after the nearest verb before us are that verb's objects ("la Turquie soutient
     // l'offensive azerbaïdjanaise tout en appelant…"): the subject comes before that verb,
     // unless a mention stands right before our verb ("…, l'Arménie a attaqué").
-    let adjacent = sv.mentions.iter().rposition(|m| m.end == k && m.start >= stop && m.kind != MKind::Demonym && !governed(lex, sv, norms, m));
+    let adjacent = sv.mentions.iter().rposition(|m| m.end == k && m.start >= stop && m.kind != MKind::Demonym && !governed(lex, sv, m));
     if let Some(mi) = adjacent {
-        return Some(group(sv, norms, mi).into_iter().filter(|&i| i == mi || !governed(lex, sv, norms, &sv.mentions[i])).map(|i| arg_for(ents, &sv.mentions[i], classes)).collect());
+        return Some(group(sv, mi).into_iter().filter(|&i| i == mi || !governed(lex, sv, &sv.mentions[i])).map(|i| arg_for(ents, &sv.mentions[i], classes)).collect());
     }
     let limit = (stop..k).rev().find(|&j| verb_like(lex, norms, j)).unwrap_or(k);
     for mi in (0..sv.mentions.len()).rev() {
@@ -188,10 +191,10 @@ fn subject_for(lex: &Lexicon, ents: &DocEntities, sv: &SentenceView, pos: usize,
         }
         // An adjective ("le groupe français") is no subject; "la diplomatie arménienne" is.
         let headed = m.start > 0 && (lex.cues.member_nouns.contains(norms[m.start - 1]) || lex.cues.state_heads.contains(norms[m.start - 1]));
-        if (m.kind == MKind::Demonym && !headed) || governed(lex, sv, norms, m) {
+        if (m.kind == MKind::Demonym && !headed) || governed(lex, sv, m) {
             continue;
         }
-        return Some(group(sv, norms, mi).into_iter().filter(|&i| i == mi || !governed(lex, sv, norms, &sv.mentions[i])).map(|i| arg_for(ents, &sv.mentions[i], classes)).collect());
+        return Some(group(sv, mi).into_iter().filter(|&i| i == mi || !governed(lex, sv, &sv.mentions[i])).map(|i| arg_for(ents, &sv.mentions[i], classes)).collect());
     }
     // No subject of our own ("il a rejoint… pour combattre…", "… et a exigé"): the previous verb's.
     if limit < k {
@@ -224,12 +227,13 @@ fn class_ok(ents: &DocEntities, e: usize, classes: &[Class]) -> bool {
 }
 
 /// Where the object phrase of a trigger ending at `pos` starts, after adverbs and one of `preps`.
-fn object_start(lex: &Lexicon, sv: &SentenceView, norms: &[&str], k: usize, preps: &[Vec<String>]) -> Option<usize> {
-    object_start_reach(lex, sv, norms, k, preps, false)
+fn object_start(lex: &Lexicon, sv: &SentenceView, k: usize, preps: &[Vec<String>]) -> Option<usize> {
+    object_start_reach(lex, sv, k, preps, false)
 }
 
 /// `reach`: the preposition may follow the verb's own complement (verbs only).
-fn object_start_reach(lex: &Lexicon, sv: &SentenceView, norms: &[&str], mut k: usize, preps: &[Vec<String>], reach: bool) -> Option<usize> {
+fn object_start_reach(lex: &Lexicon, sv: &SentenceView, mut k: usize, preps: &[Vec<String>], reach: bool) -> Option<usize> {
+    let norms = sv.norms;
     let c = &lex.cues;
     let n = norms.len();
     loop {
@@ -309,7 +313,8 @@ fn object_start_reach(lex: &Lexicon, sv: &SentenceView, norms: &[&str], mut k: u
 }
 
 /// The end of the clause that starts at `k`.
-fn clause_end(lex: &Lexicon, sv: &SentenceView, norms: &[&str], k: usize) -> usize {
+fn clause_end(lex: &Lexicon, sv: &SentenceView, k: usize) -> usize {
+    let norms = sv.norms;
     let n = norms.len();
     let mut j = k;
     while j < n && j < k + OBJECT_WINDOW {
@@ -345,18 +350,18 @@ fn clause_end(lex: &Lexicon, sv: &SentenceView, norms: &[&str], k: usize) -> usi
 }
 
 /// The first mention of an accepted class in `[k, end)`, with its coordination group.
-fn first_mention(ents: &DocEntities, sv: &SentenceView, norms: &[&str], k: usize, end: usize, classes: &[Class]) -> Option<Vec<usize>> {
-    first_mention_skipping(ents, sv, norms, k, end, classes, &[])
+fn first_mention(ents: &DocEntities, sv: &SentenceView, k: usize, end: usize, classes: &[Class]) -> Option<Vec<usize>> {
+    first_mention_skipping(ents, sv, k, end, classes, &[])
 }
 
 /// As `first_mention`, passing over the mentions flagged in `skip`.
-fn first_mention_skipping(ents: &DocEntities, sv: &SentenceView, norms: &[&str], k: usize, end: usize, classes: &[Class], skip: &[bool]) -> Option<Vec<usize>> {
+fn first_mention_skipping(ents: &DocEntities, sv: &SentenceView, k: usize, end: usize, classes: &[Class], skip: &[bool]) -> Option<Vec<usize>> {
     for (mi, m) in sv.mentions.iter().enumerate() {
         if m.start < k || m.start >= end || skip.get(mi).copied().unwrap_or(false) {
             continue;
         }
         if class_ok(ents, arg_for(ents, m, classes), classes) {
-            let g = group(sv, norms, mi);
+            let g = group(sv, mi);
             return Some(g.into_iter().filter(|&i| sv.mentions[i].start < end + 8).map(|i| arg_for(ents, &sv.mentions[i], classes)).filter(|&e| class_ok(ents, e, classes)).collect());
         }
     }
@@ -664,7 +669,7 @@ impl<'l> Ctx<'l> {
         let mut found = Found::default();
         // Passive: "est soutenu par X", participial "– classé comme … par X, Y et Z –".
         if form == FormKind::Participle {
-            let chain_start = chain_start(lex, sv, norms, k);
+            let chain_start = chain_start(lex, sv, k);
             let chain = &norms[chain_start..k];
             // Norms are folded: "été" is "ete", "être" is "etre".
             let reflexive = chain.iter().any(|w| matches!(*w, "s'" | "se" | "me" | "m'" | "nous" | "vous"));
@@ -673,10 +678,10 @@ impl<'l> Ctx<'l> {
             if reflexive {
                 // "s'est emparée de", "s'est rangée du côté de": active.
             } else if !avoir || etre {
-                let end = clause_end(lex, sv, norms, te);
+                let end = clause_end(lex, sv, te);
                 let par = (te..end.max(te)).find(|&j| norms[j] == "par");
                 if let Some(par) = par {
-                    let agents = first_mention(ents, sv, norms, par + 1, (par + 5).min(norms.len()), &rule.subject);
+                    let agents = first_mention(ents, sv, par + 1, (par + 5).min(norms.len()), &rule.subject);
                     let patients = if etre {
                         subject_for(lex, ents, sv, chain_start, &rule.object)
                     } else {
@@ -686,7 +691,7 @@ impl<'l> Ctx<'l> {
                             p -= 1;
                         }
                         // …unless it sits in a complement ("un accord entre X et Y, négocié par Moscou").
-                        sv.mentions.iter().rposition(|m| (m.end == p || m.end + 1 == p) && !governed(lex, sv, norms, m)).map(|mi| group(sv, norms, mi).into_iter().map(|i| arg(&sv.mentions[i])).collect())
+                        sv.mentions.iter().rposition(|m| (m.end == p || m.end + 1 == p) && !governed(lex, sv, m)).map(|mi| group(sv, mi).into_iter().map(|i| arg(&sv.mentions[i])).collect())
                     };
                     if let (Some(a), Some(p)) = (agents, patients) {
                         let p: Vec<usize> = p.into_iter().filter(|&e| class_ok(ents, e, &rule.object)).collect();
@@ -701,7 +706,7 @@ impl<'l> Ctx<'l> {
                 }
             }
         }
-        let chain_start = chain_start(lex, sv, norms, k);
+        let chain_start = chain_start(lex, sv, k);
         let clause_subjects = subject_for(lex, ents, sv, chain_start, &rule.subject).unwrap_or_default();
         let subjects: Vec<usize> = clause_subjects.iter().copied().filter(|&e| class_ok(ents, e, &rule.subject)).collect();
         // The state whose forces "ses forces" / "une force de maintien de la paix" are.
@@ -713,13 +718,13 @@ impl<'l> Ctx<'l> {
         let preps = &lex.rules.object_preps[ri];
         if rule.subject_from.as_deref() == Some("object") {
             // "X a déployé une force … dans la région": the force is the subject.
-            let Some(s0) = object_start(lex, sv, norms, te, &[Vec::new()]) else { return found };
-            let end = clause_end(lex, sv, norms, s0);
-            let Some(movers) = first_mention(ents, sv, norms, s0, end, &rule.subject) else { return found };
+            let Some(s0) = object_start(lex, sv, te, &[Vec::new()]) else { return found };
+            let end = clause_end(lex, sv, s0);
+            let Some(movers) = first_mention(ents, sv, s0, end, &rule.subject) else { return found };
             let after = sv.mentions.iter().filter(|m| m.start >= s0 && movers.contains(&arg(m))).map(|m| m.end).max().unwrap_or(s0);
             for j in after..end.min(norms.len()) {
-                if let Some(o0) = object_start(lex, sv, norms, j, preps).filter(|&o| o > j) {
-                    if let Some(places) = first_mention(ents, sv, norms, o0, (o0 + 6).min(norms.len()), &rule.object) {
+                if let Some(o0) = object_start(lex, sv, j, preps).filter(|&o| o > j) {
+                    if let Some(places) = first_mention(ents, sv, o0, (o0 + 6).min(norms.len()), &rule.object) {
                         found.facts = cross(&movers, &places, 1.0);
                         break;
                     }
@@ -734,18 +739,18 @@ impl<'l> Ctx<'l> {
                 return found;
             }
         }
-        let Some(o0) = object_start_reach(lex, sv, norms, te, preps, true) else {
+        let Some(o0) = object_start_reach(lex, sv, te, preps, true) else {
             if rule.reciprocal && subjects.len() >= 2 {
                 found.facts = pairs(&subjects);
             }
             return found;
         };
-        let end = clause_end(lex, sv, norms, o0);
+        let end = clause_end(lex, sv, o0);
         // A direct object is no place named by a locative ("bombardé ses positions près de Latchine",
         // "a reçu à la Maison Blanche le Premier ministre…"): such mentions are passed over.
-        let direct = o0 == object_start(lex, sv, norms, te, &[Vec::new()]).unwrap_or(usize::MAX);
+        let direct = o0 == object_start(lex, sv, te, &[Vec::new()]).unwrap_or(usize::MAX);
         let skip: Vec<bool> = sv.mentions.iter().map(|m| direct && locative(norms, o0, m.start, preps)).collect();
-        match first_mention_skipping(ents, sv, norms, o0, end, &rule.object, &skip) {
+        match first_mention_skipping(ents, sv, o0, end, &rule.object, &skip) {
             Some(objects) => found.facts = cross(&subjects, &objects, 1.0),
             None if rule.reciprocal && subjects.len() >= 2 => found.facts = pairs(&subjects),
             None => {}
@@ -767,7 +772,7 @@ impl<'l> Ctx<'l> {
         let mut subjects = None;
         let spreps = &lex.rules.subject_preps[ri];
         let mut after_subject = j;
-        if let Some(s0) = object_start(lex, sv, norms, j, spreps).filter(|&s| s > j) {
+        if let Some(s0) = object_start(lex, sv, j, spreps).filter(|&s| s > j) {
             let mut s1 = s0;
             // "des terroristes du PKK"
             while s1 < n && (lex.cues.member_nouns.contains(norms[s1]) || matches!(norms[s1], "de" | "du" | "des" | "d'" | "la" | "le" | "les" | "l'")) && s1 < s0 + 3 {
@@ -776,7 +781,7 @@ impl<'l> Ctx<'l> {
             if let Some(mi) = sv.mentions.iter().position(|m| m.start == s0 || m.start == s1) {
                 let e = arg(&sv.mentions[mi]);
                 if class_ok(ents, e, &rule.subject) {
-                    subjects = Some(group(sv, norms, mi).into_iter().map(|i| arg(&sv.mentions[i])).filter(|&e| class_ok(ents, e, &rule.subject)).collect::<Vec<_>>());
+                    subjects = Some(group(sv, mi).into_iter().map(|i| arg(&sv.mentions[i])).filter(|&e| class_ok(ents, e, &rule.subject)).collect::<Vec<_>>());
                     after_subject = sv.mentions[mi].end;
                 }
             }
@@ -797,7 +802,7 @@ impl<'l> Ctx<'l> {
             // "Au cours de sa campagne … contre la Turquie, le PKK …": the possessive points forward.
             if subjects.is_none() && possessive {
                 if let Some(cm) = (te..n).find(|&j| norms[j] == ",") {
-                    subjects = sv.mentions.iter().find(|m| m.start > cm && m.start <= cm + 3 && !governed(lex, sv, norms, m)).map(|m| vec![arg(m)]).filter(|v| class_ok(ents, v[0], &rule.subject));
+                    subjects = sv.mentions.iter().find(|m| m.start > cm && m.start <= cm + 3 && !governed(lex, sv, m)).map(|m| vec![arg(m)]).filter(|v| class_ok(ents, v[0], &rule.subject));
                 }
             }
         }
@@ -806,12 +811,12 @@ impl<'l> Ctx<'l> {
         found.forces = add_implicit(lex, ents, sv, state, te);
         let opreps = &lex.rules.object_preps[ri];
         // "sa campagne terroriste de plus de 30 ans contre la Turquie": past a short complement too.
-        let Some(o0) = object_start_reach(lex, sv, norms, after_subject, opreps, true) else {
+        let Some(o0) = object_start_reach(lex, sv, after_subject, opreps, true) else {
             // "l'offensive azerbaïdjanaise": a demonym right after the noun is no object.
             return found;
         };
-        let end = clause_end(lex, sv, norms, o0);
-        if let Some(objects) = first_mention(ents, sv, norms, o0, end, &rule.object) {
+        let end = clause_end(lex, sv, o0);
+        if let Some(objects) = first_mention(ents, sv, o0, end, &rule.object) {
             found.facts = cross(&subjects, &objects, factor);
         }
         found
@@ -850,9 +855,9 @@ impl<'l> Ctx<'l> {
             }
             j = j.max(te + 1);
         }
-        let Some(o0) = object_start(lex, sv, norms, j, &lex.rules.object_preps[ri]) else { return found };
-        let end = clause_end(lex, sv, norms, o0);
-        if let Some(objects) = first_mention(ents, sv, norms, o0, end.min(o0 + 6), &rule.object) {
+        let Some(o0) = object_start(lex, sv, j, &lex.rules.object_preps[ri]) else { return found };
+        let end = clause_end(lex, sv, o0);
+        if let Some(objects) = first_mention(ents, sv, o0, end.min(o0 + 6), &rule.object) {
             found.facts = cross(&subjects, &objects, 1.0);
         }
         found
@@ -867,7 +872,7 @@ impl<'l> Ctx<'l> {
             return found;
         }
         let Some(mi) = sv.mentions.iter().position(|m| m.start > e && m.start <= e + 3) else { return found };
-        let g: Vec<usize> = group(sv, norms, mi).into_iter().map(|i| arg(&sv.mentions[i])).filter(|&x| class_ok(ents, x, &rule.subject)).collect();
+        let g: Vec<usize> = group(sv, mi).into_iter().map(|i| arg(&sv.mentions[i])).filter(|&x| class_ok(ents, x, &rule.subject)).collect();
         if g.len() >= 2 {
             found.facts = pairs(&g);
         }
