@@ -9,7 +9,8 @@ use crate::rules::RuleSet;
 use regex::{Regex, RegexBuilder};
 use serde::Deserialize;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
-use crate::wordmap::{WordMap, WordSetExact};
+use crate::text::Token;
+use crate::wordmap::{ClassBit, ClassesBuilder, WordClasses, WordMap, WordSetExact};
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, Deserialize)]
@@ -96,6 +97,11 @@ pub struct WordSet {
     by_first: WordMap<Vec<Vec<String>>>,
     /// Multi-word entries by last word, longest first.
     by_last: WordMap<Vec<Vec<String>>>,
+    /// Bits in the tokens' word classes: is a one-word entry, starts a
+    /// longer entry, ends one (`ClassBit::NONE`: ask the tables).
+    bit_word: ClassBit,
+    bit_first: ClassBit,
+    bit_last: ClassBit,
 }
 
 impl WordSet {
@@ -119,44 +125,69 @@ impl WordSet {
         for v in by_first.values_mut().chain(by_last.values_mut()) {
             v.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
         }
-        WordSet { words: words.into_iter().collect(), by_first: by_first.into(), by_last: by_last.into() }
+        WordSet { words: words.into_iter().collect(), by_first: by_first.into(), by_last: by_last.into(), ..Default::default() }
     }
+
+    /// Gives this set its bits in the word classes `b` builds; a set of no
+    /// longer entries needs no bit for them.
+    pub fn register(&mut self, b: &mut ClassesBuilder) {
+        self.bit_word = b.register(self.words.iter().map(|(w, _)| w.as_str()));
+        if !self.by_first.is_empty() {
+            self.bit_first = b.register(self.by_first.iter().map(|(w, _)| w.as_str()));
+            self.bit_last = b.register(self.by_last.iter().map(|(w, _)| w.as_str()));
+        }
+    }
+
     pub fn contains(&self, folded: &str) -> bool {
         self.words.contains(folded)
     }
-    /// Length in tokens of the longest entry starting at `norms[i]`, if any.
-    pub fn match_at(&self, norms: &[&str], i: usize) -> Option<usize> {
-        if i >= norms.len() {
-            return None;
-        }
-        if let Some(list) = self.by_first.get(norms[i]) {
-            for p in list {
-                if i + p.len() <= norms.len() && p.iter().zip(&norms[i..]).all(|(a, b)| a == b) {
-                    return Some(p.len());
-                }
-            }
-        }
-        self.words.contains(norms[i]).then_some(1)
+
+    /// `contains` for a token, by its class bit when it has one.
+    #[inline]
+    pub fn has(&self, t: &Token) -> bool {
+        self.bit_word.test(t.classes).unwrap_or_else(|| self.words.contains(&t.norm))
     }
-    /// Length of the longest entry ending at `norms[i]` (inclusive).
-    pub fn match_ending_at(&self, norms: &[&str], i: usize) -> Option<usize> {
-        if i >= norms.len() {
-            return None;
+
+    /// The longer entries starting (`by_first`) or ending at token `t`.
+    #[inline]
+    fn phrases<'a>(&'a self, bit: ClassBit, by: &'a WordMap<Vec<Vec<String>>>, t: &Token) -> Option<&'a Vec<Vec<String>>> {
+        match bit.test(t.classes) {
+            Some(false) => None,
+            _ if by.is_empty() => None,
+            _ => by.get(&t.norm),
         }
-        if let Some(list) = self.by_last.get(norms[i]) {
+    }
+
+    /// Length in tokens of the longest entry starting at `toks[i]`, if any.
+    pub fn match_at(&self, toks: &[Token], i: usize) -> Option<usize> {
+        let t = toks.get(i)?;
+        if let Some(list) = self.phrases(self.bit_first, &self.by_first, t) {
             for p in list {
-                if i + 1 >= p.len() && p.iter().zip(&norms[i + 1 - p.len()..=i]).all(|(a, b)| a == b) {
+                if i + p.len() <= toks.len() && p.iter().zip(&toks[i..]).all(|(a, b)| *a == b.norm) {
                     return Some(p.len());
                 }
             }
         }
-        self.words.contains(norms[i]).then_some(1)
+        self.has(t).then_some(1)
+    }
+
+    /// Length of the longest entry ending at `toks[i]` (inclusive).
+    pub fn match_ending_at(&self, toks: &[Token], i: usize) -> Option<usize> {
+        let t = toks.get(i)?;
+        if let Some(list) = self.phrases(self.bit_last, &self.by_last, t) {
+            for p in list {
+                if i + 1 >= p.len() && p.iter().zip(&toks[i + 1 - p.len()..=i]).all(|(a, b)| *a == b.norm) {
+                    return Some(p.len());
+                }
+            }
+        }
+        self.has(t).then_some(1)
     }
 }
 
 /// The transliteration keys of a name's words, particles left out ("Marc de La Tour" → marc, tur).
 pub fn name_words(cues: &Cues, tr: &Transliteration, name: &str) -> Vec<String> {
-    crate::text::tokenize(name, 0, tr).into_iter().filter(|t| t.kind == crate::text::TokKind::Word && !cues.particles.contains(t.norm.as_str())).map(|t| t.key.into()).collect()
+    crate::text::tokenize_classified(name, 0, tr, &cues.classes).into_iter().filter(|t| t.kind == crate::text::TokKind::Word && !cues.particles.contains(t.norm.as_str())).map(|t| t.key.into()).collect()
 }
 
 /// Folded tokens of a phrase as the tokenizer would give them ("l'aide" → ["l'", "aide"]).
@@ -209,9 +240,66 @@ pub struct Cues {
     pub according_raw: WordSetExact,
     /// Given names (folded), from `lexicon/first_names.txt`.
     pub first_names: WordSetExact,
+    /// The bits of the word sets above, which `text::clean` gives each token.
+    pub classes: WordClasses,
+    not_names_bit: ClassBit,
+    first_names_bit: ClassBit,
 }
 
 impl Cues {
+    /// Every `WordSet` of the cues, to give them their class bits.
+    fn word_sets_mut(&mut self) -> [&mut WordSet; 26] {
+        [
+            &mut self.determiners,
+            &mut self.possessives,
+            &mut self.prepositions,
+            &mut self.auxiliaries,
+            &mut self.adverbs,
+            &mut self.clause_openers,
+            &mut self.member_nouns,
+            &mut self.subject_pronouns,
+            &mut self.place_anaphors,
+            &mut self.force_nouns,
+            &mut self.peacekeeping_nouns,
+            &mut self.state_heads,
+            &mut self.acting_state_heads,
+            &mut self.speech_verbs,
+            &mut self.according_to,
+            &mut self.denials,
+            &mut self.negation_open,
+            &mut self.negation_close,
+            &mut self.possible,
+            &mut self.intended,
+            &mut self.particles,
+            &mut self.person_cues,
+            &mut self.person_nouns,
+            &mut self.organization_words,
+            &mut self.force_words,
+            &mut self.place_words,
+        ]
+    }
+
+    /// Gives every word list of the cues read per token its class bits.
+    fn register_classes(&mut self, b: &mut ClassesBuilder) {
+        for s in self.word_sets_mut() {
+            s.register(b);
+        }
+        self.not_names_bit = b.register(self.not_names.iter().map(|(w, _)| w.as_str()));
+        self.first_names_bit = b.register(self.first_names.iter().map(|(w, _)| w.as_str()));
+    }
+
+    /// `not_names.contains` for a token, by its class bit.
+    #[inline]
+    pub fn not_name(&self, t: &Token) -> bool {
+        self.not_names_bit.test(t.classes).unwrap_or_else(|| self.not_names.contains(&t.norm))
+    }
+
+    /// `first_names.contains` for a token, by its class bit.
+    #[inline]
+    pub fn first_name(&self, t: &Token) -> bool {
+        self.first_names_bit.test(t.classes).unwrap_or_else(|| self.first_names.contains(&t.norm))
+    }
+
     /// Folded name endings typical of surnames.
     pub fn person_suffixes(&self) -> impl Iterator<Item = &str> {
         self.person_suffixes.iter().map(|s| s.as_str())
@@ -281,23 +369,29 @@ pub struct Titles {
     pub phrases: Vec<(Vec<String>, usize)>,
     /// First word → indices into `phrases`, longest first.
     by_first: WordMap<Vec<usize>>,
+    /// The tokens' class bit for "starts a title".
+    bit_first: ClassBit,
 }
 
 impl Titles {
-    /// The longest title starting at `norms[i]`: (length, index into `titles`).
-    pub fn match_index(&self, norms: &[&str], i: usize) -> Option<(usize, usize)> {
-        let list = self.by_first.get(norms.get(i)?)?;
+    /// The longest title starting at `toks[i]`: (length, index into `titles`).
+    pub fn match_index(&self, toks: &[Token], i: usize) -> Option<(usize, usize)> {
+        let t = toks.get(i)?;
+        if self.bit_first.test(t.classes) == Some(false) {
+            return None;
+        }
+        let list = self.by_first.get(&t.norm)?;
         for &pi in list {
             let (p, t) = &self.phrases[pi];
-            if i + p.len() <= norms.len() && p.iter().zip(&norms[i..]).all(|(a, b)| a == b) {
+            if i + p.len() <= toks.len() && p.iter().zip(&toks[i..]).all(|(a, b)| *a == b.norm) {
                 return Some((p.len(), *t));
             }
         }
         None
     }
-    /// The longest title starting at `norms[i]`: (length, title).
-    pub fn match_at(&self, norms: &[&str], i: usize) -> Option<(usize, &Title)> {
-        self.match_index(norms, i).map(|(l, t)| (l, &self.titles[t]))
+    /// The longest title starting at `toks[i]`: (length, title).
+    pub fn match_at(&self, toks: &[Token], i: usize) -> Option<(usize, &Title)> {
+        self.match_index(toks, i).map(|(l, t)| (l, &self.titles[t]))
     }
 }
 
@@ -380,6 +474,8 @@ pub struct Lexicon {
     pub rules: RuleSet,
     /// Folded speech-verb forms → true for participles.
     pub speech_forms: WordMap<FormKind>,
+    /// The tokens' class bit for "is a speech-verb form".
+    speech_form_bit: ClassBit,
     /// For each gazetteer entity, the transliteration keys of each of its names, word by word.
     pub name_keys: Vec<Vec<Vec<String>>>,
     /// For each gazetteer entity, its other names, sorted.
@@ -392,6 +488,15 @@ pub(crate) fn read_toml<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<T, 
 }
 
 impl Lexicon {
+    /// The speech-verb form a token is, if any.
+    #[inline]
+    pub fn speech_form(&self, t: &Token) -> Option<FormKind> {
+        if self.speech_form_bit.test(t.classes) == Some(false) {
+            return None;
+        }
+        self.speech_forms.get(&t.norm).copied()
+    }
+
     /// The ontology directory: `$NEWSKG_ONTOLOGY`, else `./ontology`, else the
     /// one this binary was built from.
     pub fn default_dir() -> PathBuf {
@@ -419,7 +524,7 @@ impl Lexicon {
                 speech_forms.insert(f, k);
             }
         }
-        let cues = Cues {
+        let mut cues = Cues {
             boilerplate_re: alternation(&cues_path, &cf.boilerplate.line)?,
             tail_re: alternation(&cues_path, &cf.boilerplate.tail)?,
             french_words: fold_set(&cf.language.french),
@@ -463,6 +568,9 @@ impl Lexicon {
             },
             sentence: cf.sentence,
             boilerplate: cf.boilerplate,
+            classes: WordClasses::default(),
+            not_names_bit: ClassBit::NONE,
+            first_names_bit: ClassBit::NONE,
         };
         let tf: TitlesFile = read_toml(&lex_dir.join("titles.toml"))?;
         let mut phrases = Vec::new();
@@ -476,12 +584,20 @@ impl Lexicon {
         for (pi, (p, _)) in phrases.iter().enumerate() {
             by_first.entry(p[0].clone()).or_default().push(pi);
         }
-        let titles = Titles { titles: tf.title, phrases, by_first: by_first.into() };
+        let mut titles = Titles { titles: tf.title, phrases, by_first: by_first.into(), bit_first: ClassBit::NONE };
         let gazetteer = Gazetteer::load(&dir.join("gazetteer"), &translit)?;
-        let rules = RuleSet::load(&dir.join("relations"), &conj)?;
+        let mut rules = RuleSet::load(&dir.join("relations"), &conj)?;
+        let speech_forms: WordMap<FormKind> = speech_forms.into();
+        // The word classes, before anything tokenizes with them (the names' keys below).
+        let mut classes = ClassesBuilder::new();
+        cues.register_classes(&mut classes);
+        titles.bit_first = classes.register(titles.by_first.iter().map(|(w, _)| w.as_str()));
+        rules.register(&mut classes);
+        let speech_form_bit = classes.register(speech_forms.iter().map(|(w, _)| w.as_str()));
+        cues.classes = classes.finish();
         let name_keys = (0..gazetteer.entities.len()).map(|g| gazetteer.names(g).map(|n| name_words(&cues, &translit, n)).collect()).collect();
         let known_aliases = gazetteer.entities.iter().map(|e| e.aliases.iter().cloned().collect()).collect();
-        Ok(Lexicon { dir: dir.to_path_buf(), cues, titles, translit, conj, gazetteer, rules, speech_forms: speech_forms.into(), name_keys, known_aliases })
+        Ok(Lexicon { dir: dir.to_path_buf(), cues, titles, translit, conj, gazetteer, rules, speech_forms, speech_form_bit, name_keys, known_aliases })
     }
 }
 
@@ -527,12 +643,50 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn class_bits_agree_with_the_word_tables() {
+        let lex = shared();
+        let c = &lex.cues;
+        let text = "Selon le ministère, les soldats de la paix russes n'ont pas encore quitté la région ; \
+                    Ilham Aliyev, président de l'Azerbaïdjan, a déclaré qu'il pourrait soutenir M. Macron, de son côté, \
+                    et a dénoncé l'attaque « terroriste » du PKK contre la ville, aux côtés de l'OTSC. Jean Dupont a dit non.";
+        let with = crate::text::tokenize_classified(text, 0, &lex.translit, &c.classes);
+        let without = crate::text::tokenize(text, 0, &lex.translit);
+        assert!(with.iter().all(|t| t.classes.of == c.classes.id()) && without.iter().all(|t| t.classes.of == 0));
+        let mut copy = c.clone();
+        let sets: Vec<WordSet> = copy.word_sets_mut().into_iter().map(|s| s.clone()).collect();
+        let mut hits = 0;
+        for i in 0..with.len() {
+            for s in &sets {
+                // The bit path (tokens with classes) and the table path (tokens without) agree.
+                assert_eq!(s.has(&with[i]), s.contains(&with[i].norm), "{}", with[i].norm);
+                assert_eq!(s.has(&with[i]), s.has(&without[i]));
+                assert_eq!(s.match_at(&with, i), s.match_at(&without, i), "{i}");
+                assert_eq!(s.match_ending_at(&with, i), s.match_ending_at(&without, i), "{i}");
+                hits += s.has(&with[i]) as usize;
+            }
+            assert_eq!(c.not_name(&with[i]), c.not_names.contains(&with[i].norm));
+            assert_eq!(c.first_name(&with[i]), c.first_names.contains(&with[i].norm));
+            assert_eq!(lex.titles.match_index(&with, i), lex.titles.match_index(&without, i));
+            assert_eq!(lex.speech_form(&with[i]), lex.speech_forms.get(&with[i].norm).copied());
+            assert_eq!(lex.rules.starts_trigger(&with[i]), lex.rules.index.contains_key(&with[i].norm));
+            let trig = |ts: &[Token]| lex.rules.triggers_at(ts, i).map(|t| (t.rule, t.tokens.clone())).collect::<Vec<_>>();
+            assert_eq!(trig(&with), trig(&without));
+        }
+        // The sentence does exercise the sets, the phrases and the triggers.
+        assert!(hits > 20, "{hits}");
+        assert!((0..with.len()).any(|i| c.according_to.match_at(&with, i) == Some(1)));
+        assert!((0..with.len()).any(|i| c.adverbs.match_at(&with, i).is_some_and(|l| l > 1)));
+        assert!((0..with.len()).any(|i| lex.rules.starts_trigger(&with[i])));
+        assert!((0..with.len()).any(|i| lex.titles.match_index(&with, i).is_some()));
+    }
+
+    #[test]
     fn word_sets_match_phrases() {
         let ws = WordSet::new(["de son côté".to_string(), "mardi".to_string()].iter());
-        let norms = ["de", "son", "cote", "mardi"];
-        assert_eq!(ws.match_at(&norms, 0), Some(3));
-        assert_eq!(ws.match_at(&norms, 3), Some(1));
-        assert_eq!(ws.match_ending_at(&norms, 2), Some(3));
-        assert_eq!(ws.match_at(&norms, 1), None);
+        let toks = crate::text::tokenize("de son côté mardi", 0, &Transliteration::default());
+        assert_eq!(ws.match_at(&toks, 0), Some(3));
+        assert_eq!(ws.match_at(&toks, 3), Some(1));
+        assert_eq!(ws.match_ending_at(&toks, 2), Some(3));
+        assert_eq!(ws.match_at(&toks, 1), None);
     }
 }

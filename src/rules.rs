@@ -8,7 +8,8 @@ use crate::lexicon::{phrase_tokens, read_toml, Conjugator, FormKind};
 use crate::normalize::fold;
 use serde::Deserialize;
 use rustc_hash::FxHashMap as HashMap;
-use crate::wordmap::WordMap;
+use crate::text::Word;
+use crate::wordmap::{ClassBit, ClassesBuilder, WordMap};
 use std::path::{Path, PathBuf};
 
 /// The 25 predicates of the vocabulary; the symmetric ones are flagged.
@@ -137,6 +138,8 @@ pub struct RuleSet {
     pub files: Vec<PathBuf>,
     /// First token → triggers starting with it, longest first.
     pub index: WordMap<Vec<Trigger>>,
+    /// The tokens' class bit for "starts a trigger".
+    bit_first: ClassBit,
     /// Folded `object_preps` / `subject_preps` / `requires` per rule.
     pub object_preps: Vec<Vec<Vec<String>>>,
     pub subject_preps: Vec<Vec<Vec<String>>>,
@@ -261,11 +264,22 @@ impl RuleSet {
         Ok(set)
     }
 
-    /// Triggers starting at `norms[i]` (longest first).
-    pub fn triggers_at<'a, 'n>(&'a self, norms: &'n [&'n str], i: usize) -> impl Iterator<Item = &'a Trigger> + use<'a, 'n> {
-        let list = self.index.get(norms[i]).map(|v| v.as_slice()).unwrap_or(&[]);
-        let window = &norms[i..];
-        list.iter().filter(move |t| t.tokens.len() <= window.len() && t.tokens.iter().zip(window).all(|(a, b)| a == b))
+    /// Gives "starts a trigger" its bit in the word classes `b` builds.
+    pub fn register(&mut self, b: &mut ClassesBuilder) {
+        self.bit_first = b.register(self.index.iter().map(|(w, _)| w.as_str()));
+    }
+
+    /// Whether a trigger starts with this word.
+    pub fn starts_trigger(&self, w: &impl Word) -> bool {
+        self.bit_first.test(w.classes()).unwrap_or_else(|| self.index.contains_key(w.norm()))
+    }
+
+    /// Triggers starting at `words[i]` (longest first).
+    pub fn triggers_at<'a, 'n, W: Word>(&'a self, words: &'n [W], i: usize) -> impl Iterator<Item = &'a Trigger> + use<'a, 'n, W> {
+        let first = &words[i];
+        let list = if self.bit_first.test(first.classes()) == Some(false) { None } else { self.index.get(first.norm()) };
+        let window = &words[i..];
+        list.map_or(&[][..], |v| v.as_slice()).iter().filter(move |t| t.tokens.len() <= window.len() && t.tokens.iter().zip(window).all(|(a, b)| a == b.norm()))
     }
 }
 

@@ -5,6 +5,7 @@
 
 use crate::lexicon::Cues;
 use crate::normalize::{fold, fold_compact, Transliteration};
+use crate::wordmap::{Classes, WordClasses};
 use compact_str::CompactString;
 use std::ops::Range;
 
@@ -35,6 +36,38 @@ pub struct Token {
     pub upper: bool,
     /// Directly attached to the previous token (no space): "Haut" "-" "Karabakh".
     pub glued: bool,
+    /// The lexicon lists its folded form belongs to (see `WordClasses`).
+    pub classes: Classes,
+}
+
+/// What the lexicon reads of a token: its folded form and its word classes.
+/// Implemented for tokens and references to them, so that matching can run
+/// on a sentence's tokens or on a filtered view of them.
+pub trait Word {
+    fn norm(&self) -> &str;
+    fn classes(&self) -> Classes;
+}
+
+impl Word for Token {
+    #[inline]
+    fn norm(&self) -> &str {
+        &self.norm
+    }
+    #[inline]
+    fn classes(&self) -> Classes {
+        self.classes
+    }
+}
+
+impl Word for &Token {
+    #[inline]
+    fn norm(&self) -> &str {
+        &self.norm
+    }
+    #[inline]
+    fn classes(&self) -> Classes {
+        self.classes
+    }
 }
 
 /// A sentence: its byte range in the body and its tokens.
@@ -58,10 +91,16 @@ pub struct CleanText {
 
 const ELISIONS: &[&str] = &["l", "d", "n", "s", "j", "c", "m", "t", "qu", "jusqu", "lorsqu", "puisqu", "quoiqu", "presqu"];
 
-/// What a word's raw text alone decides: its folded form, its transliteration
-/// key, and its case flags (first letter upper; two or more letters, all upper).
-fn word_facts(raw: &str, tr: &Transliteration) -> (CompactString, CompactString, bool, bool) {
+/// What a token's raw text alone decides: its folded form, its transliteration
+/// key, its case flags (first letter upper; two or more letters, all upper)
+/// and its lexicon classes. Numbers and punctuation have no letters, hence
+/// no case, and are their own key.
+fn word_facts(raw: &str, kind: TokKind, tr: &Transliteration, wc: &WordClasses) -> WordFacts {
     let norm = fold_compact(raw);
+    let classes = wc.of(&norm);
+    if kind != TokKind::Word {
+        return (norm.clone(), norm, false, false, classes);
+    }
     let key = if tr.rules.is_empty() { norm.clone() } else { CompactString::from(tr.key(&norm)) };
     let (mut first, mut letters, mut all_upper) = (None, 0usize, true);
     for ch in raw.chars() {
@@ -73,15 +112,15 @@ fn word_facts(raw: &str, tr: &Transliteration) -> (CompactString, CompactString,
         }
     }
     let cap = first == Some(true);
-    (norm, key, cap, cap && letters >= 2 && all_upper)
+    (norm, key, cap, cap && letters >= 2 && all_upper, classes)
 }
 
-type WordFacts = (CompactString, CompactString, bool, bool);
+type WordFacts = (CompactString, CompactString, bool, bool, Classes);
 
 thread_local! {
-    /// `word_facts` memoised per thread, keyed by the raw word, for the
-    /// transliteration whose id is the first field.
-    static WORDS: std::cell::RefCell<(u64, rustc_hash::FxHashMap<CompactString, WordFacts>)> = Default::default();
+    /// `word_facts` memoised per thread, keyed by the raw token, for the
+    /// transliteration and the word classes whose ids are the first field.
+    static WORDS: std::cell::RefCell<((u64, u32), rustc_hash::FxHashMap<CompactString, WordFacts>)> = Default::default();
 }
 
 /// A lookup of `word_facts` for one transliteration, memoised per thread and
@@ -91,12 +130,15 @@ thread_local! {
 /// entering the thread-local per word was a quarter of the tokenizer's time.
 struct WordInfo<'a> {
     tr: &'a Transliteration,
+    classes: &'a WordClasses,
     memo: Option<&'a mut rustc_hash::FxHashMap<CompactString, WordFacts>>,
 }
 
 impl WordInfo<'_> {
-    fn get(&mut self, raw: &str) -> WordFacts {
-        let Some(map) = self.memo.as_deref_mut() else { return word_facts(raw, self.tr) };
+    /// The facts of a raw token (its kind follows from its text, so the raw
+    /// text alone keys the memo).
+    fn get(&mut self, raw: &str, kind: TokKind) -> WordFacts {
+        let Some(map) = self.memo.as_deref_mut() else { return word_facts(raw, kind, self.tr, self.classes) };
         if let Some(w) = map.get(raw) {
             return w.clone();
         }
@@ -104,27 +146,28 @@ impl WordInfo<'_> {
         if map.len() > 200_000 {
             map.clear();
         }
-        let w = word_facts(raw, self.tr);
+        let w = word_facts(raw, kind, self.tr, self.classes);
         map.insert(raw.into(), w.clone());
         w
     }
 }
 
-/// Runs `f` with the calling thread's `WordInfo` for `tr` (an unmemoised
-/// one for a transliteration without id).
-fn with_word_info<R>(tr: &Transliteration, f: impl FnOnce(&mut WordInfo) -> R) -> R {
+/// Runs `f` with the calling thread's `WordInfo` for `tr` and `classes` (an
+/// unmemoised one for a transliteration without id).
+fn with_word_info<R>(tr: &Transliteration, classes: &WordClasses, f: impl FnOnce(&mut WordInfo) -> R) -> R {
     if tr.id == 0 {
-        return f(&mut WordInfo { tr, memo: None });
+        return f(&mut WordInfo { tr, classes, memo: None });
     }
     WORDS.with(|c| {
         let mut c = c.borrow_mut();
         let memo = &mut *c;
-        // Another rule set: another memo.
-        if memo.0 != tr.id {
-            memo.0 = tr.id;
+        // Another rule set or other classes: another memo.
+        let key = (tr.id, classes.id());
+        if memo.0 != key {
+            memo.0 = key;
             memo.1.clear();
         }
-        f(&mut WordInfo { tr, memo: Some(&mut memo.1) })
+        f(&mut WordInfo { tr, classes, memo: Some(&mut memo.1) })
     })
 }
 
@@ -160,9 +203,16 @@ fn char_at(s: &str, i: usize) -> Option<char> {
     if b < 0x80 { Some(b as char) } else { s[i..].chars().next() }
 }
 
-/// Splits `text` into tokens; offsets are shifted by `base`.
+/// Splits `text` into tokens; offsets are shifted by `base`. The tokens carry
+/// no word classes (see `tokenize_classified`).
 pub fn tokenize(text: &str, base: usize, tr: &Transliteration) -> Vec<Token> {
-    with_word_info(tr, |word_info| tokenize_with(text, base, word_info))
+    static NONE: WordClasses = WordClasses::EMPTY;
+    tokenize_classified(text, base, tr, &NONE)
+}
+
+/// `tokenize`, each token carrying its word classes in `classes`.
+pub fn tokenize_classified(text: &str, base: usize, tr: &Transliteration, classes: &WordClasses) -> Vec<Token> {
+    with_word_info(tr, classes, |word_info| tokenize_with(text, base, word_info))
 }
 
 fn tokenize_with(text: &str, base: usize, words: &mut WordInfo) -> Vec<Token> {
@@ -206,14 +256,7 @@ fn tokenize_with(text: &str, base: usize, words: &mut WordInfo) -> Vec<Token> {
             i += clen;
             kind = TokKind::Punct;
         }
-        let raw = &text[start..i];
-        let (norm, key, cap, upper) = if kind == TokKind::Word {
-            words.get(raw)
-        } else {
-            // Numbers and punctuation have no letters, hence no case, and are their own key.
-            let norm = fold_compact(raw);
-            (norm.clone(), norm, false, false)
-        };
+        let (norm, key, cap, upper, classes) = words.get(&text[start..i], kind);
         out.push(Token {
             start: base + start,
             end: base + i,
@@ -223,6 +266,7 @@ fn tokenize_with(text: &str, base: usize, words: &mut WordInfo) -> Vec<Token> {
             cap,
             upper,
             glued: prev_end == start,
+            classes,
         });
         prev_end = i;
     }
@@ -389,7 +433,7 @@ pub fn clean(body: &str, cues: &Cues, tr: &Transliteration) -> CleanText {
         }
         for r in spans {
             let s = &content[r.clone()];
-            let tokens = tokenize(s, cstart + r.start, tr);
+            let tokens = tokenize_classified(s, cstart + r.start, tr, &cues.classes);
             if tokens.is_empty() {
                 continue;
             }

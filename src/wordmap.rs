@@ -114,6 +114,111 @@ impl FromIterator<String> for WordMap<()> {
     }
 }
 
+/// Which of the lexicon's word lists a word belongs to, as bits.
+///
+/// The extractor asks about a dozen membership questions per token. Each list
+/// registered in a `ClassesBuilder` gets a bit, and the tokenizer reads a
+/// word's bits once per distinct word (its memo), so those questions become
+/// bit tests on the token. A list registered after all 64 bits are taken gets
+/// none and goes on answering by its table: the answers never change, only
+/// their cost. Bits can only be read once registration is over (`finish`).
+#[derive(Debug, Clone, Default)]
+pub struct WordClasses {
+    /// Unique per builder; 0 for no classes at all.
+    id: u32,
+    bits: HashMap<String, u64>,
+}
+
+/// Hands out the bits of a `WordClasses`.
+#[derive(Debug)]
+pub struct ClassesBuilder {
+    id: u32,
+    next: u8,
+    bits: HashMap<String, u64>,
+}
+
+/// A token's bits and the id of the `WordClasses` they were read from (0: none).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Classes {
+    pub bits: u64,
+    pub of: u32,
+}
+
+/// One list's bit in a `WordClasses`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClassBit {
+    of: u32,
+    bit: u8,
+}
+
+impl Default for ClassBit {
+    fn default() -> Self {
+        ClassBit::NONE
+    }
+}
+
+impl ClassBit {
+    /// No bit: the list answers by its table.
+    pub const NONE: ClassBit = ClassBit { of: 0, bit: 0 };
+
+    /// The answer the bits give for a token, `None` when they cannot give it
+    /// (the list has no bit, or the token's bits come from other classes).
+    #[inline]
+    pub fn test(self, c: Classes) -> Option<bool> {
+        (self.of != 0 && self.of == c.of).then_some(c.bits >> self.bit & 1 != 0)
+    }
+}
+
+impl ClassesBuilder {
+    pub fn new() -> Self {
+        use std::sync::atomic::{AtomicU32, Ordering};
+        static NEXT: AtomicU32 = AtomicU32::new(1);
+        ClassesBuilder { id: NEXT.fetch_add(1, Ordering::Relaxed), next: 0, bits: HashMap::default() }
+    }
+
+    /// A bit for the list `words` (folded words, as tokens carry them).
+    pub fn register<'a>(&mut self, words: impl IntoIterator<Item = &'a str>) -> ClassBit {
+        if self.next == 64 {
+            return ClassBit::NONE;
+        }
+        let bit = self.next;
+        self.next += 1;
+        for w in words {
+            *self.bits.entry(w.to_string()).or_default() |= 1 << bit;
+        }
+        ClassBit { of: self.id, bit }
+    }
+
+    pub fn finish(self) -> WordClasses {
+        WordClasses { id: self.id, bits: self.bits }
+    }
+}
+
+impl Default for ClassesBuilder {
+    fn default() -> Self {
+        ClassesBuilder::new()
+    }
+}
+
+impl WordClasses {
+    /// No classes: every token reads none.
+    pub const EMPTY: WordClasses = WordClasses { id: 0, bits: HashMap::with_hasher(rustc_hash::FxBuildHasher) };
+
+    /// Names these classes for the tokenizer's memo; 0 for none.
+    pub fn id(&self) -> u32 {
+        self.id
+    }
+
+    /// The bits of one folded word.
+    #[inline]
+    pub fn of(&self, word: &str) -> Classes {
+        if self.id == 0 {
+            return Classes::default();
+        }
+        Classes { bits: self.bits.get(word).copied().unwrap_or(0), of: self.id }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -138,6 +243,33 @@ mod tests {
         let passed = (0..10_000).filter(|i| set.may_contain(&format!("autre{i}"))).count();
         // One pass in sixteen on average (a bare multiplicative hash let 69 % through here).
         assert!(passed < 1_500, "{passed} of 10000 misses passed the filter");
+    }
+
+    #[test]
+    fn class_bits_answer_for_their_own_classes_only() {
+        let mut b = ClassesBuilder::new();
+        let det = b.register(["le", "la"]);
+        let prep = b.register(["de", "la"]);
+        let wc = b.finish();
+        assert_eq!(det.test(wc.of("la")), Some(true));
+        assert_eq!(prep.test(wc.of("la")), Some(true));
+        assert_eq!(det.test(wc.of("de")), Some(false));
+        assert_eq!(prep.test(wc.of("mot")), Some(false));
+        // Bits read from other classes, or from none, give no answer: the caller asks its table.
+        let other = ClassesBuilder::new().finish();
+        assert_eq!(det.test(other.of("le")), None);
+        assert_eq!(det.test(WordClasses::EMPTY.of("le")), None);
+        assert_eq!(ClassBit::NONE.test(wc.of("le")), None);
+    }
+
+    #[test]
+    fn lists_past_the_64th_get_no_bit() {
+        let mut b = ClassesBuilder::new();
+        let bits: Vec<ClassBit> = (0..70).map(|i| b.register([format!("w{i}").as_str()])).collect();
+        let wc = b.finish();
+        assert_eq!(bits[63].test(wc.of("w63")), Some(true));
+        assert_eq!(bits[63].test(wc.of("w62")), Some(false));
+        assert!(bits[64..].iter().all(|&x| x == ClassBit::NONE));
     }
 
     #[test]

@@ -35,12 +35,12 @@ pub fn find<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut SentenceV
     let mut covered = vec![false; n];
     // 1. Gazetteer names.
     let hits = g.find(toks);
-    let cap_word = |k: usize| k < n && is_word(&toks[k]) && toks[k].cap && !toks[k].norm.ends_with('\'') && !c.not_names.contains(toks[k].norm.as_str()) && !c.person_cues.contains(toks[k].norm.as_str()) && lex.titles.match_at(&[toks[k].norm.as_str()], 0).is_none();
+    let cap_word = |k: usize| k < n && is_word(&toks[k]) && toks[k].cap && !toks[k].norm.ends_with('\'') && !c.not_name(&toks[k]) && !c.person_cues.has(&toks[k]) && lex.titles.match_at(std::slice::from_ref(&toks[k]), 0).is_none();
     let covered_by_hit = |k: usize| hits.iter().any(|h| h.start <= k && k < h.end);
     for h in hits.iter().cloned() {
         let single = h.end - h.start == 1 && !toks[h.start].upper;
         // "Rachid Aliev" is not Ilham Aliyev; "Jordan Bardella" is not Jordan; "Arménie Libre" is a name of its own.
-        if single && ((h.start > 0 && cap_word(h.start - 1) && !covered_by_hit(h.start - 1) && !c.particles.contains(toks[h.start - 1].norm.as_str()))
+        if single && ((h.start > 0 && cap_word(h.start - 1) && !covered_by_hit(h.start - 1) && !c.particles.has(&toks[h.start - 1]))
             || (cap_word(h.end) && !covered_by_hit(h.end) && !toks[h.end].upper))
         {
             continue;
@@ -65,13 +65,14 @@ pub fn find<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut SentenceV
     }
     // 2. Titles (before unknown names: they type them).
     let norms = sv.norms;
+    let toks = sv.toks;
     let mut i = 0;
     while i < n {
         if covered[i] {
             i += 1;
             continue;
         }
-        let Some((len, ti)) = lex.titles.match_index(norms, i) else {
+        let Some((len, ti)) = lex.titles.match_index(toks, i) else {
             i += 1;
             continue;
         };
@@ -102,18 +103,18 @@ pub fn find<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut SentenceV
                 if let Some(mi) = sv.mentions.iter().position(|x| x.start == m) {
                     of = Some(sv.mentions[mi].acting.unwrap_or(sv.mentions[mi].entity));
                     j = sv.mentions[mi].end;
-                } else if m + 1 < n && c.state_heads.contains(norms[m]) && g.demonym(&toks[m + 1]).is_some() {
+                } else if m + 1 < n && c.state_heads.has(&toks[m]) && g.demonym(&toks[m + 1]).is_some() {
                     // "le porte-parole de la diplomatie azerbaïdjanaise"
                     of = g.demonym(&toks[m + 1]).map(|country| ents.known(lex, country));
                     j = m + 2;
-                } else if lex.titles.match_at(norms, m).is_some() {
+                } else if lex.titles.match_at(toks, m).is_some() {
                     // "conseiller du président …": of a person, resolved below once that title is read.
                     j = k;
                 }
             }
         }
         // "a indiqué son porte-parole Dmitri Peskov": the possessive points back at the institution named before.
-        if of.is_none() && i > 0 && c.possessives.contains(norms[i - 1]) {
+        if of.is_none() && i > 0 && c.possessives.has(&toks[i - 1]) {
             of = sv.mentions.iter().rev().find(|m| m.end < i && matches!(ents.get(m.entity).class, Class::Organization | Class::Country)).map(|m| m.acting.unwrap_or(m.entity));
         }
         if of.is_none() {
@@ -136,8 +137,8 @@ pub fn find<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut SentenceV
             covered[k] = true;
             continue;
         }
-        if k > 0 && c.state_heads.contains(norms[k - 1]) && !covered[k - 1] {
-            let kind = if c.acting_state_heads.contains(norms[k - 1]) { MKind::StateHead } else { MKind::Demonym };
+        if k > 0 && c.state_heads.has(&toks[k - 1]) && !covered[k - 1] {
+            let kind = if c.acting_state_heads.has(&toks[k - 1]) { MKind::StateHead } else { MKind::Demonym };
             sv.mentions.push(Mention { start: k - 1, end: k + 1, entity: ce, kind, acting: Some(ce), locative: false });
             covered[k - 1] = true;
             covered[k] = true;
@@ -151,7 +152,7 @@ pub fn find<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut SentenceV
     // "la région", "l'enclave": the last place named before this sentence.
     if let Some(place) = ents.last_place {
         for k in 1..n {
-            if covered[k] || !matches!(norms[k - 1], "la" | "l'" | "cette" | "le") || !c.place_anaphors.contains(norms[k]) {
+            if covered[k] || !matches!(norms[k - 1], "la" | "l'" | "cette" | "le") || !c.place_anaphors.has(&toks[k]) {
                 continue;
             }
             let followed = k + 1 < n && (matches!(norms[k + 1], "de" | "du" | "d'" | "des") || g.demonym(&toks[k + 1]).is_some() || toks[k + 1].cap);
@@ -178,16 +179,16 @@ fn names<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut SentenceView
         let t = &toks[i];
         let starts_run = !covered[i]
             && is_word(t)
-            && !c.person_cues.contains(t.norm.as_str())
+            && !c.person_cues.has(t)
             && t.cap
-            && (!c.not_names.contains(t.norm.as_str()) || (i > 0 && c.particles.contains(t.norm.as_str()) && i + 1 < n && toks[i + 1].cap && is_word(&toks[i + 1])))
-            && !(c.organization_words.contains(t.norm.as_str()) && !t.cap);
+            && (!c.not_name(t) || (i > 0 && c.particles.has(t) && i + 1 < n && toks[i + 1].cap && is_word(&toks[i + 1])))
+            && !(c.organization_words.has(t) && !t.cap);
         if !starts_run {
             i += 1;
             continue;
         }
         // Extend: capitalised words, particles followed by a capitalised word, glued hyphens.
-        let org_head = c.organization_words.contains(t.norm.as_str());
+        let org_head = c.organization_words.has(t);
         let mut j = i + 1;
         loop {
             if j >= n {
@@ -198,25 +199,25 @@ fn names<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut SentenceView
                 j += 2;
                 continue;
             }
-            if is_word(tj) && tj.cap && (!covered[j] || org_head) && !c.not_names.contains(tj.norm.as_str()) {
+            if is_word(tj) && tj.cap && (!covered[j] || org_head) && !c.not_name(tj) {
                 j += 1;
                 continue;
             }
             // "al-Baghdadi", "ben-Ali"
-            if c.particles.contains(tj.norm.as_str()) && j + 2 < n && toks[j + 1].norm == "-" && toks[j + 1].glued && toks[j + 2].glued && toks[j + 2].cap {
+            if c.particles.has(tj) && j + 2 < n && toks[j + 1].norm == "-" && toks[j + 1].glued && toks[j + 2].glued && toks[j + 2].cap {
                 j += 3;
                 continue;
             }
             // "de La Tour", "van der Leyen"
-            if c.particles.contains(tj.norm.as_str()) && j + 2 < n && c.particles.contains(toks[j + 1].norm.as_str()) && toks[j + 1].cap && is_word(&toks[j + 2]) && toks[j + 2].cap {
+            if c.particles.has(tj) && j + 2 < n && c.particles.has(&toks[j + 1]) && toks[j + 1].cap && is_word(&toks[j + 2]) && toks[j + 2].cap {
                 j += 3;
                 continue;
             }
-            if (c.particles.contains(tj.norm.as_str()) || (org_head && matches!(tj.norm.as_str(), "de" | "des" | "du" | "d'" | "pour" | "et" | "la" | "l'" | "le" | "les")))
+            if (c.particles.has(tj) || (org_head && matches!(tj.norm.as_str(), "de" | "des" | "du" | "d'" | "pour" | "et" | "la" | "l'" | "le" | "les")))
                 && j + 1 < n
                 && is_word(&toks[j + 1])
                 && toks[j + 1].cap
-                && !c.not_names.contains(toks[j + 1].norm.as_str())
+                && !c.not_name(&toks[j + 1])
             {
                 j += 1;
                 continue;
@@ -236,7 +237,7 @@ fn names<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut SentenceView
         }
         // "le ministère des Situations d'urgence": an organisation word before the name is part of it.
         let mut a = i;
-        if i >= 2 && matches!(toks[i - 1].norm.as_str(), "de" | "des" | "du" | "d'") && c.organization_words.contains(toks[i - 2].norm.as_str()) && !covered[i - 2] {
+        if i >= 2 && matches!(toks[i - 1].norm.as_str(), "de" | "des" | "du" | "d'") && c.organization_words.has(&toks[i - 2]) && !covered[i - 2] {
             a = i - 2;
             if j + 1 < n && matches!(toks[j].norm.as_str(), "de" | "d'") && is_word(&toks[j + 1]) && !toks[j + 1].cap {
                 j += 2;
@@ -251,7 +252,7 @@ fn names<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut SentenceView
         let acronym = (b + 2 < n && toks[b].norm == "(" && toks[b + 1].upper && toks[b + 2].norm == ")").then(|| surface(sv.text, toks, b + 1, b + 2));
         let class = type_name(lex, sv, a, b, words, acronym.is_some(), upper_run);
         // Document coreference first: a surname, a first-name-less spelling or an acronym seen before.
-        let key: Vec<String> = toks[a..b].iter().filter(|t| is_word(t) && !c.particles.contains(t.norm.as_str())).map(|t| t.key.to_string()).collect();
+        let key: Vec<String> = toks[a..b].iter().filter(|t| is_word(t) && !c.particles.has(t)).map(|t| t.key.to_string()).collect();
         let mut existing = ents.find_by_tail(&key).or_else(|| ents.find_by_alias(&label));
         // "le président français Emmanuel": a name word of the title's holder is the holder.
         if existing.is_none() && class == Some(Class::Person) {
@@ -292,7 +293,7 @@ fn names<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut SentenceView
 }
 
 fn preceded_by_cue(lex: &Lexicon, sv: &SentenceView, a: usize) -> bool {
-    a > 0 && lex.cues.person_cues.contains(sv.toks[a - 1].norm.as_str())
+    a > 0 && lex.cues.person_cues.has(&sv.toks[a - 1])
 }
 
 /// The class of an unknown capitalised run from its context, or `None` to skip it.
@@ -301,15 +302,15 @@ fn type_name(lex: &Lexicon, sv: &SentenceView, a: usize, b: usize, words: usize,
     let toks = sv.toks;
     let norms = sv.norms;
     let n = toks.len();
-    let head = norms[a];
+    let head = &toks[a];
     // Inside: the run starts with an organisation word ("Fédération des Arméniens de France").
-    if words >= 2 && c.organization_words.contains(head) {
-        return Some(if c.force_words.contains(head) { Class::ArmedForce } else { Class::Organization });
+    if words >= 2 && c.organization_words.has(head) {
+        return Some(if c.force_words.has(head) { Class::ArmedForce } else { Class::Organization });
     }
     // Before: person cues and titles, organisation and place words.
     if a > 0 {
         let p = a - 1;
-        if c.person_cues.contains(norms[p]) || (norms[p] == "." && p > 0 && c.person_cues.contains(norms[p - 1])) {
+        if c.person_cues.has(&toks[p]) || (norms[p] == "." && p > 0 && c.person_cues.has(&toks[p - 1])) {
             return Some(Class::Person);
         }
         if sv.titles.iter().any(|t| t.end == a || t.of_end == a || (t.of_end + 1 == a && norms[t.of_end] == ",")) {
@@ -319,15 +320,15 @@ fn type_name(lex: &Lexicon, sv: &SentenceView, a: usize, b: usize, words: usize,
         // "la ville de Martouni", "le district de Fizouli"
         if matches!(norms[q], "de" | "d'" | "du") && q > 0 {
             q -= 1;
-            if c.place_words.contains(norms[q]) {
+            if c.place_words.has(&toks[q]) {
                 return Some(Class::Place);
             }
         }
-        if c.organization_words.contains(norms[p]) || (p > 0 && c.organization_words.contains(norms[p - 1]) && is_word(&toks[p]) && !toks[p].cap) {
-            let w = if c.organization_words.contains(norms[p]) { norms[p] } else { norms[p - 1] };
-            return Some(if c.force_words.contains(w) { Class::ArmedForce } else { Class::Organization });
+        if c.organization_words.has(&toks[p]) || (p > 0 && c.organization_words.has(&toks[p - 1]) && is_word(&toks[p]) && !toks[p].cap) {
+            let w = if c.organization_words.has(&toks[p]) { &toks[p] } else { &toks[p - 1] };
+            return Some(if c.force_words.has(w) { Class::ArmedForce } else { Class::Organization });
         }
-        if c.place_words.contains(norms[p]) {
+        if c.place_words.has(&toks[p]) {
             return Some(Class::Place);
         }
     }
@@ -337,14 +338,14 @@ fn type_name(lex: &Lexicon, sv: &SentenceView, a: usize, b: usize, words: usize,
         if matches!(norms[k], "un" | "une" | "le" | "la" | "l'" | "notre" | "ancien" | "ancienne") && k + 1 < n {
             k += 1;
         }
-        if c.person_nouns.contains(norms[k]) || lex.titles.match_at(norms, k).is_some() {
+        if c.person_nouns.has(&toks[k]) || lex.titles.match_at(toks, k).is_some() {
             return Some(Class::Person);
         }
     }
     if has_acronym {
         return Some(Class::Organization);
     }
-    if words >= 2 && !upper_run && c.first_names.contains(toks[a].norm.as_str()) {
+    if words >= 2 && !upper_run && c.first_name(&toks[a]) {
         return Some(Class::Person);
     }
     if words >= 2 && !upper_run {
@@ -352,7 +353,7 @@ fn type_name(lex: &Lexicon, sv: &SentenceView, a: usize, b: usize, words: usize,
         if c.person_suffixes().any(|s| last.ends_with(s)) {
             return Some(Class::Person);
         }
-        if b < n && (lex.speech_forms.contains_key(norms[b]) || (b + 1 < n && matches!(norms[b], "a" | "avait") && lex.speech_forms.contains_key(norms[b + 1]))) {
+        if b < n && (lex.speech_form(&toks[b]).is_some() || (b + 1 < n && matches!(norms[b], "a" | "avait") && lex.speech_form(&toks[b + 1]).is_some())) {
             return Some(Class::Person);
         }
     }
@@ -369,6 +370,7 @@ pub fn surface(text: &str, toks: &[Token], a: usize, b: usize) -> String {
 /// Links titles to their holders and records the role facts they state.
 fn resolve_titles<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut SentenceView, year: Option<i32>) {
     let norms = sv.norms;
+    let toks = sv.toks;
     for ti in 0..sv.titles.len() {
         let tu = sv.titles[ti].clone();
         let title = &lex.titles.titles[tu.title];
@@ -381,7 +383,7 @@ fn resolve_titles<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut Sen
             after += 1;
         }
         // "le chef de l'État azerbaïdjanais, M. Aliyev"
-        while after < norms.len() && (lex.cues.person_cues.contains(norms[after]) || (norms[after] == "." && after > tu.of_end)) {
+        while after < norms.len() && (lex.cues.person_cues.has(&toks[after]) || (norms[after] == "." && after > tu.of_end)) {
             after += 1;
         }
         let person_after = sv.mentions.iter().find(|m| m.start == after && ents.get(m.entity).class == Class::Person).map(|m| m.entity);
@@ -407,7 +409,7 @@ fn resolve_titles<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut Sen
                     Some(e) if ents.get(e).class == Class::Person && ents.shares_name(e, h) => person = Some(h),
                     Some(_) => {}
                     None => {
-                        let named = after < sv.toks.len() && sv.toks[after].cap && is_word(&sv.toks[after]) && !lex.cues.not_names.contains(norms[after]);
+                        let named = after < sv.toks.len() && sv.toks[after].cap && is_word(&sv.toks[after]) && !lex.cues.not_name(&toks[after]);
                         if named && ents.name_word_of(h, &sv.toks[after].key) {
                             sv.mentions.push(Mention { start: after, end: after + 1, entity: h, kind: MKind::Name, acting: None, locative: false });
                             person = Some(h);

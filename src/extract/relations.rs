@@ -7,7 +7,7 @@ use super::{DocEntities, Fact, MKind, Mention, Modality, SentenceView};
 use crate::gazetteer::Class;
 use crate::lexicon::{FormKind, Lexicon};
 use crate::rules::{Kind, Rule, Trigger};
-use crate::text::TokKind;
+use crate::text::{TokKind, Token};
 
 /// How far (in tokens) an object may lie from its trigger.
 const OBJECT_WINDOW: usize = 16;
@@ -26,14 +26,15 @@ fn arg_for(ents: &DocEntities, m: &Mention, classes: &[Class]) -> usize {
     }
 }
 
-fn is_opener(lex: &Lexicon, norms: &[&str], k: usize) -> bool {
-    lex.cues.clause_openers.match_ending_at(norms, k).is_some() || matches!(norms[k], "." | "!" | "?")
+fn is_opener(lex: &Lexicon, toks: &[Token], k: usize) -> bool {
+    lex.cues.clause_openers.match_ending_at(toks, k).is_some() || matches!(toks[k].norm.as_str(), "." | "!" | "?")
 }
 
 /// True when the mention is the object of a preposition ("le droit de Bakou"),
 /// unless it heads a member phrase ("des terroristes du PKK").
 fn governed(lex: &Lexicon, sv: &SentenceView, m: &Mention) -> bool {
     let norms = sv.norms;
+    let toks = sv.toks;
     let c = &lex.cues;
     let mut p = m.start;
     while p > 0 && matches!(norms[p - 1], "le" | "la" | "les" | "l'" | "un" | "une" | "ce" | "cette" | "ces") {
@@ -51,21 +52,21 @@ fn governed(lex: &Lexicon, sv: &SentenceView, m: &Mention) -> bool {
         return false;
     }
     if matches!(prev, "des" | "du" | "de" | "d'") {
-        if p >= 2 && c.member_nouns.contains(norms[p - 2]) {
+        if p >= 2 && c.member_nouns.has(&toks[p - 2]) {
             // The member noun itself must not be governed ("la présence de terroristes du PKK").
             let mut q = p - 2;
-            while q > 0 && c.determiners.contains(norms[q - 1]) && !matches!(norms[q - 1], "de" | "d'" | "des" | "du") {
+            while q > 0 && c.determiners.has(&toks[q - 1]) && !matches!(norms[q - 1], "de" | "d'" | "des" | "du") {
                 q -= 1;
             }
-            return q > 0 && c.prepositions.contains(norms[q - 1]) && !matches!(norms[q - 1], "des" | "du");
+            return q > 0 && c.prepositions.has(&toks[q - 1]) && !matches!(norms[q - 1], "des" | "du");
         }
         if matches!(prev, "des" | "du") {
             // An article at the clause start ("Des soldats russes ont…") rather than a preposition.
-            return p >= 2 && sv.toks[p - 2].kind == TokKind::Word && !c.auxiliaries.contains(norms[p - 2]) && !is_opener(lex, norms, p - 2);
+            return p >= 2 && sv.toks[p - 2].kind == TokKind::Word && !c.auxiliaries.has(&toks[p - 2]) && !is_opener(lex, toks, p - 2);
         }
         return true;
     }
-    c.prepositions.contains(prev) || (p >= 2 && c.prepositions.match_ending_at(norms, p - 1).is_some_and(|l| l > 1))
+    c.prepositions.has(&toks[p - 1]) || (p >= 2 && c.prepositions.match_ending_at(toks, p - 1).is_some_and(|l| l > 1))
 }
 
 /// The coordinated group around mention `mi`: "la Turquie, les États-Unis et l'UE".
@@ -99,18 +100,18 @@ fn group(sv: &SentenceView, mi: usize) -> Vec<usize> {
 
 /// `skip_chain_back`, stopping after a mention the chain would swallow ("« Nous appelons »").
 fn chain_start(lex: &Lexicon, sv: &SentenceView, k: usize) -> usize {
-    let norms = sv.norms;
-    let start = skip_chain_back(lex, norms, k);
+    let toks = sv.toks;
+    let start = skip_chain_back(lex, toks, k);
     sv.mentions.iter().filter(|m| m.start >= start && m.end <= k).map(|m| m.end).max().unwrap_or(start)
 }
 
-fn skip_chain_back(lex: &Lexicon, norms: &[&str], mut k: usize) -> usize {
+fn skip_chain_back(lex: &Lexicon, toks: &[Token], mut k: usize) -> usize {
     let c = &lex.cues;
     while k > 0 {
-        let p = norms[k - 1];
-        if c.auxiliaries.contains(p) || c.negation_open.contains(p) || c.negation_close.contains(p) || c.possible.contains(p) || c.intended.contains(p) || matches!(p, "-" | "t" | "à" | "de" | "d'") {
+        let p = &toks[k - 1];
+        if c.auxiliaries.has(p) || c.negation_open.has(p) || c.negation_close.has(p) || c.possible.has(p) || c.intended.has(p) || matches!(p.norm.as_str(), "-" | "t" | "à" | "de" | "d'") {
             k -= 1;
-        } else if let Some(l) = c.adverbs.match_ending_at(norms, k - 1) {
+        } else if let Some(l) = c.adverbs.match_ending_at(toks, k - 1) {
             k -= l;
         } else {
             break;
@@ -128,13 +129,14 @@ pub fn subject_before(lex: &Lexicon, ents: &DocEntities, sv: &SentenceView, pos:
 /// As `subject_before`, a capital staying a place where `classes` want one.
 fn subject_for(lex: &Lexicon, ents: &DocEntities, sv: &SentenceView, pos: usize, classes: &[Class]) -> Option<Vec<usize>> {
     let norms = sv.norms;
+    let toks = sv.toks;
     let c = &lex.cues;
-    let mut k = skip_chain_back(lex, norms, pos);
+    let mut k = skip_chain_back(lex, toks, pos);
     // "« Nous appelons… »": the chain skipped a "nous" that stands for the speaker's state.
     if let Some(m) = sv.mentions.iter().find(|m| m.kind == MKind::Pronoun && m.start >= k && m.end <= pos) {
         return Some(vec![arg(m)]);
     }
-    if k > 0 && c.subject_pronouns.contains(norms[k - 1]) {
+    if k > 0 && c.subject_pronouns.has(&toks[k - 1]) {
         let pron = norms[k - 1];
         if let Some(m) = sv.mentions.iter().find(|m| m.start == k - 1) {
             return Some(vec![arg(m)]);
@@ -156,7 +158,7 @@ fn subject_for(lex: &Lexicon, ents: &DocEntities, sv: &SentenceView, pos: usize,
     }
     let mut stop = 0;
     for j in (0..k).rev() {
-        if is_opener(lex, norms, j) {
+        if is_opener(lex, toks, j) {
             stop = j + 1;
             break;
         }
@@ -183,14 +185,14 @@ fn subject_for(lex: &Lexicon, ents: &DocEntities, sv: &SentenceView, pos: usize,
     if let Some(mi) = adjacent {
         return Some(group(sv, mi).into_iter().filter(|&i| i == mi || !governed(lex, sv, &sv.mentions[i])).map(|i| arg_for(ents, &sv.mentions[i], classes)).collect());
     }
-    let limit = (stop..k).rev().find(|&j| verb_like(lex, norms, j)).unwrap_or(k);
+    let limit = (stop..k).rev().find(|&j| verb_like(lex, sv, j)).unwrap_or(k);
     for mi in (0..sv.mentions.len()).rev() {
         let m = &sv.mentions[mi];
         if m.end > limit || m.start < stop {
             continue;
         }
         // An adjective ("le groupe français") is no subject; "la diplomatie arménienne" is.
-        let headed = m.start > 0 && (lex.cues.member_nouns.contains(norms[m.start - 1]) || lex.cues.state_heads.contains(norms[m.start - 1]));
+        let headed = m.start > 0 && (lex.cues.member_nouns.has(&toks[m.start - 1]) || lex.cues.state_heads.has(&toks[m.start - 1]));
         if (m.kind == MKind::Demonym && !headed) || governed(lex, sv, m) {
             continue;
         }
@@ -209,7 +211,8 @@ fn after_determiner(norms: &[&str], k: usize) -> bool {
 }
 
 /// A token that is certainly a finite verb or auxiliary ("a", "ont", "est", a trigger verb, a speech verb).
-fn verb_like(lex: &Lexicon, norms: &[&str], k: usize) -> bool {
+fn verb_like(lex: &Lexicon, sv: &SentenceView, k: usize) -> bool {
+    let (norms, toks) = (sv.norms, sv.toks);
     let w = norms[k];
     if matches!(w, "a" | "ont" | "avait" | "avaient" | "aura" | "auront" | "est" | "sont" | "etait" | "etaient" | "sera" | "seront" | "fut" | "furent") {
         return true;
@@ -217,9 +220,9 @@ fn verb_like(lex: &Lexicon, norms: &[&str], k: usize) -> bool {
     if after_determiner(norms, k) {
         return false;
     }
-    lex.cues.denials.contains(w)
-        || lex.speech_forms.get(w).is_some_and(|f| *f != FormKind::Participle)
-        || lex.rules.triggers_at(norms, k).any(|t| !t.nominal && t.form != FormKind::Participle && t.tokens.len() == 1)
+    lex.cues.denials.has(&toks[k])
+        || lex.speech_form(&toks[k]).is_some_and(|f| f != FormKind::Participle)
+        || lex.rules.triggers_at(toks, k).any(|t| !t.nominal && t.form != FormKind::Participle && t.tokens.len() == 1)
 }
 
 fn class_ok(ents: &DocEntities, e: usize, classes: &[Class]) -> bool {
@@ -234,15 +237,16 @@ fn object_start(lex: &Lexicon, sv: &SentenceView, k: usize, preps: &[Vec<String>
 /// `reach`: the preposition may follow the verb's own complement (verbs only).
 fn object_start_reach(lex: &Lexicon, sv: &SentenceView, mut k: usize, preps: &[Vec<String>], reach: bool) -> Option<usize> {
     let norms = sv.norms;
+    let toks = sv.toks;
     let c = &lex.cues;
     let n = norms.len();
     loop {
         if k >= n {
             return None;
         }
-        if let Some(l) = c.adverbs.match_at(norms, k) {
+        if let Some(l) = c.adverbs.match_at(toks, k) {
             k += l;
-        } else if c.negation_close.contains(norms[k]) && !matches!(norms[k], "aucun" | "aucune") {
+        } else if c.negation_close.has(&toks[k]) && !matches!(norms[k], "aucun" | "aucune") {
             k += 1;
         } else if norms[k] == "le" && k + 2 < n && norms[k + 1].chars().all(|ch| ch.is_ascii_digit()) {
             k += 3; // "le 17 avril"
@@ -264,7 +268,7 @@ fn object_start_reach(lex: &Lexicon, sv: &SentenceView, mut k: usize, preps: &[V
         }
     }
     // A direct object must not open with a preposition (other than a partitive "des"/"du").
-    if direct && !(lex.cues.prepositions.contains(norms[k]) && !matches!(norms[k], "des" | "du" | "de" | "d'")) {
+    if direct && !(lex.cues.prepositions.has(&toks[k]) && !matches!(norms[k], "des" | "du" | "de" | "d'")) {
         return Some(k);
     }
     // "a reçu à la Maison Blanche le Premier ministre…": a place complement before the object.
@@ -275,10 +279,10 @@ fn object_start_reach(lex: &Lexicon, sv: &SentenceView, mut k: usize, preps: &[V
         }
         if let Some(m) = sv.mentions.iter().find(|m| m.start == d) {
             let mut after = m.end;
-            while after < n && (norms[after] == "," || lex.cues.adverbs.match_at(norms, after).is_some()) {
-                after += lex.cues.adverbs.match_at(norms, after).unwrap_or(1);
+            while after < n && (norms[after] == "," || lex.cues.adverbs.match_at(toks, after).is_some()) {
+                after += lex.cues.adverbs.match_at(toks, after).unwrap_or(1);
             }
-            if after < n && !lex.cues.prepositions.contains(norms[after]) {
+            if after < n && !lex.cues.prepositions.has(&toks[after]) {
                 return Some(after);
             }
         }
@@ -315,6 +319,7 @@ fn object_start_reach(lex: &Lexicon, sv: &SentenceView, mut k: usize, preps: &[V
 /// The end of the clause that starts at `k`.
 fn clause_end(lex: &Lexicon, sv: &SentenceView, k: usize) -> usize {
     let norms = sv.norms;
+    let toks = sv.toks;
     let n = norms.len();
     let mut j = k;
     while j < n && j < k + OBJECT_WINDOW {
@@ -328,18 +333,18 @@ fn clause_end(lex: &Lexicon, sv: &SentenceView, k: usize) -> usize {
         // "Erevan dénonce un blocus, Bakou rejette…": a comma, a subject and its verb open a new clause.
         if w == "," {
             if let Some(m) = sv.mentions.iter().filter(|m| m.start == j + 1).max_by_key(|m| m.end) {
-                if m.end < n && verb_like(lex, norms, m.end) {
+                if m.end < n && verb_like(lex, sv, m.end) {
                     break;
                 }
             }
         }
-        if w == "et" && j + 1 < n && (lex.cues.auxiliaries.contains(norms[j + 1]) || lex.rules.index.contains_key(norms[j + 1])) && !sv.mentions.iter().any(|m| m.start == j + 1) {
+        if w == "et" && j + 1 < n && (lex.cues.auxiliaries.has(&toks[j + 1]) || lex.rules.starts_trigger(&toks[j + 1])) && !sv.mentions.iter().any(|m| m.start == j + 1) {
             break;
         }
         // "… et Josep Borrell a exhorté": a new subject with its verb opens a new clause.
         if w == "et" {
             if let Some(m) = sv.mentions.iter().filter(|m| m.start == j + 1 || (m.start == j + 2 && matches!(norms[j + 1], "le" | "la" | "les" | "l'"))).max_by_key(|m| m.end) {
-                if m.end < n && verb_like(lex, norms, m.end) {
+                if m.end < n && verb_like(lex, sv, m.end) {
                     break;
                 }
             }
@@ -391,6 +396,7 @@ fn add_implicit<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut Sente
     let c = &lex.cues;
     // The words outlive `sv`'s borrow: mentions may be added while we read them.
     let norms = sv.norms;
+    let toks = sv.toks;
     let n = norms.len();
     let mut made = Vec::new();
     let end = (from + OBJECT_WINDOW).min(n);
@@ -401,11 +407,11 @@ fn add_implicit<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut Sente
             continue;
         }
         let det = k > 0 && matches!(norms[k - 1], "ses" | "son" | "sa" | "leur" | "leurs" | "une" | "un" | "des");
-        let possessive = k > 0 && c.possessives.contains(norms[k - 1]);
+        let possessive = k > 0 && c.possessives.has(&toks[k - 1]);
         if det {
             if let Some(state) = subject_state {
-                let pk = c.peacekeeping_nouns.match_at(norms, k);
-                let fk = if pk.is_none() && possessive { c.force_nouns.match_at(norms, k) } else { None };
+                let pk = c.peacekeeping_nouns.match_at(toks, k);
+                let fk = if pk.is_none() && possessive { c.force_nouns.match_at(toks, k) } else { None };
                 if let (Some(len), key) = match (pk, fk) {
                     (Some(l), _) => (Some(l), "peacekeepers"),
                     (None, Some(l)) => (Some(l), "armed_forces"),
@@ -436,7 +442,7 @@ fn add_implicit<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut Sente
             }
         }
         let definite = k > 0 && matches!(norms[k - 1], "la" | "l'" | "cette" | "le");
-        if definite && c.place_anaphors.contains(norms[k]) {
+        if definite && c.place_anaphors.has(&toks[k]) {
             let followed = k + 1 < n && matches!(norms[k + 1], "de" | "du" | "d'" | "des");
             let adj_demonym = k + 1 < n && lex.gazetteer.demonym(&sv.toks[k + 1]).is_some();
             if !followed && !adj_demonym {
@@ -455,7 +461,7 @@ fn add_implicit<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut Sente
 /// `first_denial`: where the sentence's first denial starts, if any
 /// (computed once per sentence, not once per trigger).
 #[allow(clippy::too_many_arguments)]
-fn polarity(lex: &Lexicon, norms: &[&str], first_denial: Option<usize>, t: usize, te: usize, nominal: bool, form: FormKind) -> Option<Modality> {
+fn polarity(lex: &Lexicon, toks: &[Token], norms: &[&str], first_denial: Option<usize>, t: usize, te: usize, nominal: bool, form: FormKind) -> Option<Modality> {
     let c = &lex.cues;
     let lo = t.saturating_sub(6);
     // Denials anywhere before the trigger in the sentence: "Bakou dément avoir attaqué".
@@ -463,19 +469,19 @@ fn polarity(lex: &Lexicon, norms: &[&str], first_denial: Option<usize>, t: usize
         return None;
     }
     let window = &norms[lo..t];
-    let opened = window.iter().any(|w| c.negation_open.contains(w)) || window.contains(&"sans");
-    let closed = norms[lo..(te + 2).min(norms.len())].iter().any(|w| c.negation_close.contains(w));
+    let opened = toks[lo..t].iter().any(|w| c.negation_open.has(w)) || window.contains(&"sans");
+    let closed = toks[lo..(te + 2).min(toks.len())].iter().any(|w| c.negation_close.has(w));
     if (opened && closed) || window.last().is_some_and(|w| *w == "sans") {
         return None;
     }
     if nominal && t > 0 && matches!(norms[t - 1], "aucun" | "aucune" | "nul" | "nulle") {
         return None;
     }
-    let near = &norms[t.saturating_sub(4)..t];
-    if form == FormKind::Conditional || near.iter().any(|w| c.possible.contains(w)) {
+    let near = &toks[t.saturating_sub(4)..t];
+    if form == FormKind::Conditional || near.iter().any(|w| c.possible.has(w)) {
         return Some(Modality::Possible);
     }
-    if near.iter().any(|w| c.intended.contains(w)) {
+    if near.iter().any(|w| c.intended.has(w)) {
         return Some(Modality::Intended);
     }
     Some(Modality::Asserted)
@@ -504,19 +510,22 @@ pub fn find<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut SentenceV
     // Generated entities state their own relation ("l'armée arménienne" is Armenia's).
     // The words outlive `sv`'s borrow: mentions may be added while we read them.
     let norms = sv.norms;
+    let toks = sv.toks;
     // Triggers are matched with quotation marks left out: "une « opération antiterroriste » contre".
     // Most sentences have none, and then the words are the sentence's own.
     let is_quote = |w: &str| matches!(w, "«" | "»" | "\"" | "“" | "”");
-    let (keep, fnorms): (Vec<usize>, Vec<&str>) =
-        if norms.iter().any(|w| is_quote(w)) { (0..norms.len()).filter(|&i| !is_quote(norms[i])).map(|i| (i, norms[i])).unzip() } else { (Vec::new(), Vec::new()) };
-    let (fnorms, at): (&[&str], &dyn Fn(usize) -> usize) = if keep.is_empty() { (norms, &|i| i) } else { (&fnorms, &|i| keep[i]) };
+    let (keep, ftoks): (Vec<usize>, Vec<&Token>) =
+        if norms.iter().any(|w| is_quote(w)) { (0..norms.len()).filter(|&i| !is_quote(norms[i])).map(|i| (i, &toks[i])).unzip() } else { (Vec::new(), Vec::new()) };
+    let at = |i: usize| if keep.is_empty() { i } else { keep[i] };
+    let flen = if keep.is_empty() { toks.len() } else { ftoks.len() };
     // (start, trigger, end) in sentence positions.
     let mut triggers: Vec<(usize, &Trigger, usize)> = Vec::new();
     let mut fk = 0;
-    while fk < fnorms.len() {
+    while fk < flen {
         let k = at(fk);
-        let mut found = lex.rules.triggers_at(fnorms, fk).peekable();
-        let Some(longest) = found.peek().map(|t| t.tokens.len()) else {
+        // Empty (no allocation) at nearly every position.
+        let found: Vec<&Trigger> = if keep.is_empty() { lex.rules.triggers_at(toks, fk).collect() } else { lex.rules.triggers_at(&ftoks, fk).collect() };
+        let Some(longest) = found.first().map(|t| t.tokens.len()) else {
             fk += 1;
             continue;
         };
@@ -525,7 +534,7 @@ pub fn find<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut SentenceV
             continue;
         }
         let end = at(fk + longest - 1) + 1;
-        for t in found.filter(|t| t.tokens.len() == longest) {
+        for t in found.into_iter().filter(|t| t.tokens.len() == longest) {
             triggers.push((k, t, end));
         }
         fk += longest;
@@ -557,8 +566,8 @@ pub fn find<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut SentenceV
                 form = FormKind::Finite;
             }
         }
-        let first_denial = *first_denial.get_or_insert_with(|| (0..norms.len()).find(|&d| lex.cues.denials.match_at(norms, d).is_some()));
-        let Some(modality) = polarity(lex, norms, first_denial, k, te, trig.nominal, form) else { continue };
+        let first_denial = *first_denial.get_or_insert_with(|| (0..norms.len()).find(|&d| lex.cues.denials.match_at(toks, d).is_some()));
+        let Some(modality) = polarity(lex, toks, norms, first_denial, k, te, trig.nominal, form) else { continue };
         if !matches!(rule.predicate.as_str(), "callsOn" | "demands" | "requestsHelpFrom")
             && appeal_positions.iter().any(|&a| a < k && k - a <= 12 && !(a..k).any(|j| matches!(norms[j], "." | ";")))
         {
@@ -761,11 +770,12 @@ impl<'l> Ctx<'l> {
     fn noun(&self, ents: &mut DocEntities<'l>, sv: &mut SentenceView, rule: &Rule, ri: usize, k: usize, te: usize) -> Found {
         let lex = self.lex;
         let norms = sv.norms;
+        let toks = sv.toks;
         let n = norms.len();
         let mut found = Found::default();
         // Skip adjectives after the noun ("l'opération militaire azerbaïdjanaise" keeps the demonym).
         let mut j = te;
-        while j < n && j < te + 2 && sv.toks[j].kind == TokKind::Word && !sv.toks[j].cap && !lex.cues.prepositions.contains(norms[j]) && !sv.mentions.iter().any(|m| m.start == j && m.kind != MKind::Demonym) && !matches!(norms[j], "et" | "ou" | "qui" | "que") {
+        while j < n && j < te + 2 && sv.toks[j].kind == TokKind::Word && !sv.toks[j].cap && !lex.cues.prepositions.has(&toks[j]) && !sv.mentions.iter().any(|m| m.start == j && m.kind != MKind::Demonym) && !matches!(norms[j], "et" | "ou" | "qui" | "que") {
             j += 1;
         }
         // Subject: "le soutien DE la Turquie", else the clause subject ("a apporté son soutien").
@@ -775,7 +785,7 @@ impl<'l> Ctx<'l> {
         if let Some(s0) = object_start(lex, sv, j, spreps).filter(|&s| s > j) {
             let mut s1 = s0;
             // "des terroristes du PKK"
-            while s1 < n && (lex.cues.member_nouns.contains(norms[s1]) || matches!(norms[s1], "de" | "du" | "des" | "d'" | "la" | "le" | "les" | "l'")) && s1 < s0 + 3 {
+            while s1 < n && (lex.cues.member_nouns.has(&toks[s1]) || matches!(norms[s1], "de" | "du" | "des" | "d'" | "la" | "le" | "les" | "l'")) && s1 < s0 + 3 {
                 s1 += 1;
             }
             if let Some(mi) = sv.mentions.iter().position(|m| m.start == s0 || m.start == s1) {
@@ -786,10 +796,10 @@ impl<'l> Ctx<'l> {
                 }
             }
         }
-        let possessive = k > 0 && lex.cues.possessives.contains(norms[k - 1]);
+        let possessive = k > 0 && lex.cues.possessives.has(&toks[k - 1]);
         let mut factor = 1.0;
         // "a repoussé une attaque azerbaïdjanaise": the noun belongs to another verb's object.
-        if subjects.is_none() && self.verbs.iter().any(|&v| v < k && k - v <= 4 && !(v..k).any(|j| is_opener(lex, norms, j))) {
+        if subjects.is_none() && self.verbs.iter().any(|&v| v < k && k - v <= 4 && !(v..k).any(|j| is_opener(lex, toks, j))) {
             return found;
         }
         if subjects.is_none() {
@@ -825,11 +835,12 @@ impl<'l> Ctx<'l> {
     fn copula(&self, ents: &mut DocEntities<'l>, sv: &mut SentenceView, rule: &Rule, ri: usize, k: usize, te: usize) -> Found {
         let lex = self.lex;
         let norms = sv.norms;
+        let toks = sv.toks;
         let n = norms.len();
         let mut found = Found::default();
         // Back over determiner and adjectives to the copula or the apposition comma.
         let mut p = k;
-        while p > 0 && (lex.cues.determiners.contains(norms[p - 1]) || (sv.toks[p - 1].kind == TokKind::Word && !sv.toks[p - 1].cap && !is_copula(norms[p - 1]) && p + 3 > k && !lex.cues.prepositions.contains(norms[p - 1]))) {
+        while p > 0 && (lex.cues.determiners.has(&toks[p - 1]) || (sv.toks[p - 1].kind == TokKind::Word && !sv.toks[p - 1].cap && !is_copula(norms[p - 1]) && p + 3 > k && !lex.cues.prepositions.has(&toks[p - 1]))) {
             p -= 1;
         }
         let subjects = if p > 0 && is_copula(norms[p - 1]) {
@@ -843,7 +854,7 @@ impl<'l> Ctx<'l> {
         let subjects: Vec<usize> = subjects.into_iter().filter(|&e| class_ok(ents, e, &rule.subject)).collect();
         // Adjectives after the noun, then the preposition and the object.
         let mut j = te;
-        while j < n && j < te + 2 && sv.toks[j].kind == TokKind::Word && !sv.toks[j].cap && !lex.cues.prepositions.contains(norms[j]) && !sv.mentions.iter().any(|m| m.start == j) {
+        while j < n && j < te + 2 && sv.toks[j].kind == TokKind::Word && !sv.toks[j].cap && !lex.cues.prepositions.has(&toks[j]) && !sv.mentions.iter().any(|m| m.start == j) {
             j += 1;
         }
         // A demonym right after the noun is the object ("territoire azerbaïdjanais") when the

@@ -19,6 +19,7 @@ pub fn attribute<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut Sent
     let c = &lex.cues;
     let n = sv.toks.len();
     let norms = sv.norms;
+    let toks = sv.toks;
     // Quote spans.
     let mut quotes: Vec<(usize, usize)> = Vec::new();
     let mut open = None;
@@ -45,7 +46,7 @@ pub fn attribute<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut Sent
     };
     // Speech verbs.
     for k in 0..n {
-        if !lex.speech_forms.contains_key(norms[k]) {
+        if lex.speech_form(&toks[k]).is_none() {
             continue;
         }
         // After a closing quote: «…», a déclaré X / a-t-il dit.
@@ -53,7 +54,7 @@ pub fn attribute<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut Sent
         let mut speaker = None;
         // Inverted subject: "a déclaré lundi le président azerbaïdjanais Ilham Aliyev", "a-t-il dit".
         let mut j = k + 1;
-        while j < n && (c.adverbs.contains(norms[j]) || matches!(norms[j], "-" | "t" | "le" | "la" | "l'" | "," | "son" | "sa" | "leur")) {
+        while j < n && (c.adverbs.has(&toks[j]) || matches!(norms[j], "-" | "t" | "le" | "la" | "l'" | "," | "son" | "sa" | "leur")) {
             j += 1;
         }
         if j < n && matches!(norms[j], "il" | "elle") && k + 1 < n && norms[k + 1] == "-" {
@@ -130,7 +131,7 @@ pub fn attribute<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut Sent
     }
     // "selon X", "cité par l'agence Tass", "rapportent les agences Interfax et Reuters".
     for k in 0..n {
-        let Some(len) = c.according_to.match_at(norms, k) else { continue };
+        let Some(len) = c.according_to.match_at(toks, k) else { continue };
         // Folding makes "rapporté" look like "rapporte": a one-word cue must match as written.
         if len == 1 {
             let base = sv.toks[0].start;
