@@ -157,7 +157,11 @@ fn decode(path: &Path, bytes: Vec<u8>) -> Result<String, IngestError> {
 pub fn read(path: &Path, name: &str) -> Result<Document, IngestError> {
     let io = |e| IngestError::Io { path: path.to_path_buf(), source: e };
     let f = std::fs::File::open(path).map_err(io)?;
-    let mut bytes = Vec::new();
+    // Sized by the file's length, the buffer takes the file in one read: grown
+    // from empty behind `take` (which hides the length from `read_to_end`), it
+    // cost eight reads of 32, 64, … bytes for a 3 KB article.
+    let size = f.metadata().map_or(0, |m| m.len()).min(MAX_DOC_BYTES + 1);
+    let mut bytes = Vec::with_capacity(size as usize + 1);
     f.take(MAX_DOC_BYTES + 1).read_to_end(&mut bytes).map_err(io)?;
     let truncated = bytes.len() as u64 > MAX_DOC_BYTES;
     if truncated {
