@@ -246,7 +246,7 @@ fn tokenize_with(text: &str, base: usize, words: &mut WordInfo) -> Vec<Token> {
             // Elision: "l'", "qu'" keep their apostrophe.
             if j < text.len() {
                 let d = next_char(j);
-                if matches!(d, '\'' | '\u{2019}' | '\u{02BC}') && j - i <= 7 && ELISIONS.contains(&fold(&text[i..j]).as_str()) {
+                if matches!(d, '\'' | '\u{2019}' | '\u{02BC}') && j - i <= 7 && is_elision(&text[i..j]) {
                     j += d.len_utf8();
                 }
             }
@@ -271,6 +271,16 @@ fn tokenize_with(text: &str, base: usize, words: &mut WordInfo) -> Vec<Token> {
         prev_end = i;
     }
     out
+}
+
+/// Whether a word before an apostrophe is an elided one ("l", "Qu"). ASCII
+/// words are compared without folding (and its allocation): they are nearly
+/// all of them, and folding ASCII only lower-cases it.
+fn is_elision(w: &str) -> bool {
+    if w.is_ascii() {
+        return ELISIONS.iter().any(|e| e.eq_ignore_ascii_case(w));
+    }
+    ELISIONS.contains(&fold(w).as_str())
 }
 
 fn is_mark(c: char) -> bool {
@@ -706,6 +716,15 @@ mod tests {
             let c = &lex().cues;
             proptest::prop_assert_eq!(other_language(&line, c), other_language_by_definition(&line, c), "{}", line);
         }
+    }
+
+    #[test]
+    fn elisions_keep_their_apostrophe_whatever_the_case() {
+        let norms = |t: &str| tokenize(t, 0, &Transliteration::default()).into_iter().map(|t| t.norm.to_string()).collect::<Vec<_>>();
+        assert_eq!(norms("L'armée QU’il d'Erevan"), ["l'", "armee", "qu'", "il", "d'", "erevan"]);
+        // Not an elision: the apostrophe stands alone; and a folded non-ASCII word is compared folded.
+        assert_eq!(norms("Abc'def"), ["abc", "'", "def"]);
+        assert!(is_elision("Jusqu") && is_elision("l") && !is_elision("la") && !is_elision("é"));
     }
 
     #[test]
