@@ -171,28 +171,39 @@ fn with_word_info<R>(tr: &Transliteration, classes: &WordClasses, f: impl FnOnce
     })
 }
 
-/// Whether `c` is a letter, for ASCII and the Latin-1 and Latin Extended-A
-/// blocks (most of French text's characters) without the Unicode tables,
-/// whose search showed in the profile on accented text; `None` elsewhere.
+/// What the Unicode tables answer for `c` (is it alphabetic; is it
+/// alphanumeric) in the blocks French text draws on: ASCII, Latin-1, Latin
+/// Extended-A, and General Punctuation (’ – — … “ ”), answered without the
+/// tables, whose search showed in the profile on accented text and on
+/// typographic punctuation; `None` elsewhere.
 #[inline]
-fn latin_letter(c: char) -> Option<bool> {
+fn latin_class(c: char) -> Option<(bool, bool)> {
     match c as u32 {
-        0..=0x7F => Some(c.is_ascii_alphabetic()),
-        0xC0..=0x17F => Some(c != '×' && c != '÷'),
+        0..=0x7F => Some((c.is_ascii_alphabetic(), c.is_ascii_alphanumeric())),
+        // Latin-1 punctuation and signs (« » ° €…), but for three letters and six numbers.
+        0x80..=0xBF => {
+            let letter = matches!(c, 'ª' | 'µ' | 'º');
+            Some((letter, letter || matches!(c, '²' | '³' | '¹' | '¼' | '½' | '¾')))
+        }
+        0xC0..=0x17F => {
+            let letter = c != '×' && c != '÷';
+            Some((letter, letter))
+        }
+        0x2000..=0x206F => Some((false, false)),
         _ => None,
     }
 }
 
-/// `char::is_alphabetic`, Latin letters answered directly.
+/// `char::is_alphabetic`, French text's blocks answered directly.
 #[inline]
 fn is_alpha(c: char) -> bool {
-    latin_letter(c).unwrap_or_else(|| c.is_alphabetic())
+    latin_class(c).map_or_else(|| c.is_alphabetic(), |(a, _)| a)
 }
 
-/// `char::is_alphanumeric`, Latin letters answered directly.
+/// `char::is_alphanumeric`, French text's blocks answered directly.
 #[inline]
 fn is_alnum(c: char) -> bool {
-    c.is_ascii_digit() || latin_letter(c).unwrap_or_else(|| c.is_alphanumeric())
+    latin_class(c).map_or_else(|| c.is_alphanumeric(), |(_, an)| an)
 }
 
 /// The char at byte `i` of `s` (a char boundary), decoded only past 0x7F:
@@ -551,6 +562,7 @@ mod tests {
 
     #[test]
     fn letter_shortcuts_agree_with_unicode() {
+        // Every char of the blocks answered directly, and beyond.
         for c in (0..0x3000u32).filter_map(char::from_u32) {
             assert_eq!(is_alnum(c), c.is_alphanumeric(), "{c:?}");
             assert_eq!(is_alpha(c), c.is_alphabetic(), "{c:?}");
