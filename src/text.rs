@@ -492,7 +492,20 @@ pub fn split_sentences(p: &str, cues: &Cues) -> Vec<Range<usize>> {
     let mut depth = 0i32;
     let mut start = 0usize;
     let mut bi = 0;
-    while let Some(c) = char_at(bi) {
+    let bytes = p.as_bytes();
+    loop {
+        // Under the length cap only '.', '!', '?' and the lead bytes of '«',
+        // '»' and '…' can change anything: skip to the next of those bytes
+        // (never a continuation byte, so the skip ends on a char boundary,
+        // unless it ends at the cap, inside a char that does not matter).
+        let under_cap = (start + MAX_SENTENCE_BYTES + 1).min(p.len());
+        while bi < under_cap && !matches!(bytes[bi], b'.' | b'!' | b'?' | 0xC2 | 0xE2) {
+            bi += 1;
+        }
+        while !p.is_char_boundary(bi) {
+            bi += 1;
+        }
+        let Some(c) = char_at(bi) else { break };
         match c {
             '«' if track_quotes => depth += 1,
             '»' if track_quotes => depth = (depth - 1).max(0),
@@ -706,6 +719,8 @@ mod tests {
             parts in proptest::collection::vec(proptest::sample::select(vec![
                 "Il", "est", "M", "Mme", "J", "2023", "É", "à", "l’Arménie", ".", "!", "?", "…", "...", "?!", "«", "»",
                 "\"", "”", ")", "(", "-", "—", " ", "  ", "\n", "ok", "Ảnh", "a", "mot mot mot mot mot mot mot mot mot mot",
+                // Long runs, so that sentences reach the length cap inside multi-byte chars too.
+                &*Box::leak("é".repeat(333).into_boxed_str()), &*Box::leak("x".repeat(401).into_boxed_str()), "€…\u{a0}",
             ]), 0..60),
         ) {
             let p: String = parts.concat();
