@@ -228,10 +228,16 @@ pub fn tokenize_classified(text: &str, base: usize, tr: &Transliteration, classe
 
 fn tokenize_with(text: &str, base: usize, words: &mut WordInfo) -> Vec<Token> {
     let next_char = |i: usize| char_at(text, i).unwrap_or(' ');
+    let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(text.len() / 5);
     let mut i = 0;
     let mut prev_end = usize::MAX;
     while i < text.len() {
+        // ASCII spaces, most of the whitespace, without decoding (`char::is_whitespace` on ASCII).
+        if matches!(bytes[i], b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r') {
+            i += 1;
+            continue;
+        }
         let c = next_char(i);
         let clen = c.len_utf8();
         if c.is_whitespace() {
@@ -244,6 +250,13 @@ fn tokenize_with(text: &str, base: usize, words: &mut WordInfo) -> Vec<Token> {
             let mut j = i;
             let mut all_digit = true;
             while j < text.len() {
+                // A run of ASCII letters and digits byte by byte (what `is_alnum` answers for ASCII).
+                let b = bytes[j];
+                if b.is_ascii_alphanumeric() {
+                    all_digit &= b.is_ascii_digit();
+                    j += 1;
+                    continue;
+                }
                 let d = next_char(j);
                 if is_alnum(d) || is_mark(d) {
                     if !d.is_ascii_digit() {
@@ -726,6 +739,52 @@ mod tests {
             let p: String = parts.concat();
             let c = &lex().cues;
             proptest::prop_assert_eq!(split_sentences(&p, c), split_sentences_by_char_table(&p, c), "{:?}", p);
+        }
+    }
+
+    /// The tokenizer's spans and kinds as first written, char by char with
+    /// the Unicode tables: the byte shortcuts must give the same.
+    fn token_spans_by_chars(text: &str) -> Vec<(usize, usize, TokKind)> {
+        let chars: Vec<(usize, char)> = text.char_indices().collect();
+        let at = |k: usize| chars.get(k).map_or(text.len(), |x| x.0);
+        let mut out = Vec::new();
+        let mut k = 0;
+        while k < chars.len() {
+            let c = chars[k].1;
+            if c.is_whitespace() {
+                k += 1;
+                continue;
+            }
+            let start = k;
+            if c.is_alphanumeric() {
+                let mut all_digit = true;
+                while k < chars.len() && (chars[k].1.is_alphanumeric() || matches!(chars[k].1 as u32, 0x0300..=0x036F)) {
+                    all_digit &= chars[k].1.is_ascii_digit();
+                    k += 1;
+                }
+                if k < chars.len() && matches!(chars[k].1, '\'' | '\u{2019}' | '\u{02BC}') && at(k) - at(start) <= 7 && ELISIONS.contains(&fold(&text[at(start)..at(k)]).as_str()) {
+                    k += 1;
+                }
+                out.push((at(start), at(k), if all_digit { TokKind::Number } else { TokKind::Word }));
+            } else {
+                k += 1;
+                out.push((at(start), at(k), TokKind::Punct));
+            }
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn byte_shortcuts_tokenize_as_the_char_tables(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "L", "l", "qu", "Qu", "'", "’", "ʼ", "Arménie", "e\u{301}", "2023", "17h30", " ", "\u{b}", "\u{c}", "\t", "\n",
+                "\u{a0}", "\u{2009}", "«", "»", "-", "…", "²", "ª", "Ảnh", "Россия", "x", "-t-il", ".", "\u{85}",
+            ]), 0..40),
+        ) {
+            let text: String = parts.concat();
+            let got: Vec<(usize, usize, TokKind)> = tokenize(&text, 0, &Transliteration::default()).into_iter().map(|t| (t.start, t.end, t.kind)).collect();
+            proptest::prop_assert_eq!(got, token_spans_by_chars(&text), "{:?}", text);
         }
     }
 
