@@ -185,6 +185,17 @@ impl WordSet {
     }
 }
 
+/// A short ASCII word (up to 8 bytes) as one integer, lower-cased: its bytes
+/// from the lowest. `None` for a longer or non-ASCII word. Words hold no NUL,
+/// so words of different lengths never meet.
+#[inline]
+pub fn pack_short(w: &[u8]) -> Option<u64> {
+    if w.len() > 8 || !w.is_ascii() {
+        return None;
+    }
+    Some(w.iter().rev().fold(0u64, |acc, &b| acc << 8 | b.to_ascii_lowercase() as u64))
+}
+
 /// The transliteration keys of a name's words, particles left out ("Marc de La Tour" → marc, tur).
 pub fn name_words(cues: &Cues, tr: &Transliteration, name: &str) -> Vec<String> {
     crate::text::tokenize_classified(name, 0, tr, &cues.classes).into_iter().filter(|t| t.kind == crate::text::TokKind::Word && !cues.particles.contains(t.norm.as_str())).map(|t| t.key.into()).collect()
@@ -204,6 +215,10 @@ pub struct Cues {
     pub tail_re: LinePatterns,
     pub french_words: WordSetExact,
     pub english_words: WordSetExact,
+    /// `english_words` packed by `pack_short`, sorted, when all of them are
+    /// short enough (ASCII, up to 8 bytes): the language check looks up every
+    /// short word of every line.
+    pub english_packed: Option<Vec<u64>>,
     pub determiners: WordSet,
     pub possessives: WordSet,
     pub prepositions: WordSet,
@@ -529,6 +544,13 @@ impl Lexicon {
             tail_re: alternation(&cues_path, &cf.boilerplate.tail)?,
             french_words: fold_set(&cf.language.french),
             english_words: fold_set(&cf.language.english),
+            english_packed: {
+                let packed: Option<Vec<u64>> = cf.language.english.iter().map(|w| pack_short(fold(w).as_bytes())).collect();
+                packed.map(|mut p| {
+                    p.sort_unstable();
+                    p
+                })
+            },
             determiners: set(&cf.grammar.determiners),
             possessives: set(&cf.grammar.possessives),
             prepositions: set(&cf.grammar.prepositions),

@@ -3,7 +3,7 @@
 //! their byte offsets in the original text, and words are tokenised with their
 //! folded form and transliteration key.
 
-use crate::lexicon::Cues;
+use crate::lexicon::{pack_short, Cues};
 use crate::normalize::{fold, fold_compact, Transliteration};
 use crate::wordmap::{Classes, WordClasses};
 use compact_str::CompactString;
@@ -358,64 +358,62 @@ fn french_letter(c: char) -> bool {
 
 /// Decides by the line's own words and letters, not by a list of phrases.
 fn other_language(line: &str, cues: &Cues) -> bool {
-    // One pass over the bytes counts letters, foreign letters, words and
-    // English function words; a char is decoded only past 0x7F. Words are
-    // runs of alphanumerics and apostrophes; English ones are ASCII.
+    // One pass over the bytes counts foreign letters, words and English
+    // function words; a char is decoded only past 0x7F. Words are runs of
+    // alphanumerics and apostrophes; English ones are ASCII. Every letter
+    // is inside a word, so the separators between words are skipped whole,
+    // and the letters are counted only when the foreign ones may matter.
     let bytes = line.as_bytes();
-    let (mut letters, mut foreign, mut n, mut en) = (0usize, 0usize, 0usize, 0usize);
-    let mut word_start = None;
-    let mut word_ascii = true;
-    let end_word = |from: usize, to: usize, ascii: bool, n: &mut usize, en: &mut usize| {
-        *n += 1;
-        let w = &bytes[from..to];
-        if ascii && w.len() <= 16 {
-            let mut buf = [0u8; 16];
-            let b = &mut buf[..w.len()];
-            b.copy_from_slice(w);
-            b.make_ascii_lowercase();
-            if std::str::from_utf8(b).is_ok_and(|x| cues.english_words.contains(x)) {
-                *en += 1;
-            }
-        }
-    };
+    let (mut foreign, mut n, mut en) = (0usize, 0usize, 0usize);
+    let ascii_word = |b: u8| b.is_ascii_alphanumeric() || b == b'\'';
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
-        let (in_word, len) = if b < 0x80 {
-            letters += b.is_ascii_alphabetic() as usize;
-            (b.is_ascii_alphanumeric() || b == b'\'', 1)
-        } else {
+        let c = if b < 0x80 { b as char } else { line[i..].chars().next().unwrap_or(' ') };
+        if !(ascii_word(b) || (b >= 0x80 && (is_alnum(c) || c == '\u{2019}'))) {
+            i += c.len_utf8();
+            continue;
+        }
+        let from = i;
+        let mut ascii = true;
+        while i < bytes.len() {
+            let b = bytes[i];
+            if b < 0x80 {
+                if !ascii_word(b) {
+                    break;
+                }
+                i += 1;
+                continue;
+            }
             let c = line[i..].chars().next().unwrap_or(' ');
-            if is_alpha(c) {
-                letters += 1;
-                if !french_letter(c) {
-                    // Rare: a letter French does not write, or one folding to ASCII ("İ").
-                    let l = c.to_lowercase().next().unwrap_or(c);
-                    if !(l.is_ascii_lowercase() || french_letter(l)) {
-                        foreign += 1;
-                    }
+            if !(is_alnum(c) || c == '\u{2019}') {
+                break;
+            }
+            if is_alpha(c) && !french_letter(c) {
+                // Rare: a letter French does not write, or one folding to ASCII ("İ").
+                let l = c.to_lowercase().next().unwrap_or(c);
+                if !(l.is_ascii_lowercase() || french_letter(l)) {
+                    foreign += 1;
                 }
             }
-            (is_alnum(c) || c == '\u{2019}', c.len_utf8())
-        };
-        match (in_word, word_start) {
-            (true, None) => {
-                word_start = Some(i);
-                word_ascii = b < 0x80;
-            }
-            (true, Some(_)) => word_ascii &= b < 0x80,
-            (false, Some(from)) => {
-                end_word(from, i, word_ascii, &mut n, &mut en);
-                word_start = None;
-            }
-            (false, None) => {}
+            ascii = false;
+            i += c.len_utf8();
         }
-        i += len;
+        n += 1;
+        if !ascii {
+            continue;
+        }
+        let w = &bytes[from..i];
+        if let Some(packed) = &cues.english_packed {
+            // Every English word is short: a longer word is none of them.
+            if pack_short(w).is_some_and(|p| packed.binary_search(&p).is_ok()) {
+                en += 1;
+            }
+        } else if w.len() <= 16 && std::str::from_utf8(w).is_ok_and(|x| cues.english_words.contains(&x.to_ascii_lowercase())) {
+            en += 1;
+        }
     }
-    if let Some(from) = word_start {
-        end_word(from, bytes.len(), word_ascii, &mut n, &mut en);
-    }
-    if foreign >= 2 && foreign * 20 >= letters {
+    if foreign >= 2 && foreign * 20 >= line.chars().filter(|&c| is_alpha(c)).count() {
         return true;
     }
     if n < cues.boilerplate.min_words_for_language || en < 2 || en * 5 < n {
