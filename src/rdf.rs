@@ -108,6 +108,9 @@ pub struct CharIndex<'a> {
     body: &'a str,
     /// (byte, char) checkpoints every 4 KiB, for speed on long documents.
     marks: Vec<(usize, usize)>,
+    /// The last (byte, char) answered: facts come in text order, so the next
+    /// question is counted from there, not again from a checkpoint.
+    last: std::cell::Cell<(usize, usize)>,
 }
 
 impl<'a> CharIndex<'a> {
@@ -125,15 +128,21 @@ impl<'a> CharIndex<'a> {
             b = e;
             marks.push((b, chars));
         }
-        CharIndex { body, marks }
+        CharIndex { body, marks, last: std::cell::Cell::new((0, 0)) }
     }
     pub fn char_at(&self, byte: usize) -> usize {
         let i = match self.marks.binary_search_by_key(&byte, |m| m.0) {
             Ok(i) => i,
             Err(i) => i - 1,
         };
-        let (b0, c0) = self.marks[i];
-        c0 + self.body[b0..byte].chars().count()
+        let (mut b0, mut c0) = self.marks[i];
+        let (lb, lc) = self.last.get();
+        if (b0..=byte).contains(&lb) {
+            (b0, c0) = (lb, lc);
+        }
+        let c = c0 + self.body[b0..byte].chars().count();
+        self.last.set((byte, c));
+        c
     }
 }
 
@@ -304,6 +313,7 @@ pub fn document_graph(doc: &Document, clean: &CleanText, ex: &Extraction) -> Doc
     let [evidence, start_offset, end_offset, confidence, modality, extracted_by, attributed_to, stated_on, reported_by] =
         ["evidence", "startOffset", "endOffset", "confidence", "modality", "extractedBy", "attributedTo", "statedOn", "reportedBy"].map(|l| b.term(nkg(l)));
     let mut evidence_of = vec![u32::MAX; clean.sentences.len()];
+    let mut offsets_of: Vec<Option<(usize, usize)>> = vec![None; clean.sentences.len()];
     // Predicate terms by name: a document uses a handful.
     let mut predicates: Vec<(&str, u32)> = Vec::new();
     for f in &ex.facts {
@@ -319,8 +329,8 @@ pub fn document_graph(doc: &Document, clean: &CleanText, ex: &Extraction) -> Doc
             }
         };
         b.add(s, p, o);
-        let begin = idx.char_at(sent.start);
-        let end = idx.char_at(sent.end);
+        // Facts of one sentence share its offsets: counted once, in text order.
+        let (begin, end) = *offsets_of[f.sentence].get_or_insert_with(|| (idx.char_at(sent.start), idx.char_at(sent.end)));
         let st = {
             let iri = |i: u32| match &b.terms[i as usize] {
                 Term::NamedNode(n) => n.as_str(),
@@ -471,6 +481,12 @@ mod tests {
         assert!(idx.marks.len() > 2);
         for (b, _) in body.char_indices().step_by(7).chain([(body.len(), ' ')]) {
             assert_eq!(idx.char_at(b), body[..b].chars().count(), "{b}");
+        }
+        // Backwards and across blocks too: the last answer is a shortcut, never a wrong start.
+        let bounds: Vec<usize> = body.char_indices().map(|(b, _)| b).collect();
+        for k in [8000, 3, 4100, 4099, 4100, 0, 8999, 5, 5, 6000, 2] {
+            let b = bounds[k];
+            assert_eq!(idx.char_at(b), k, "{b}");
         }
     }
 
