@@ -148,40 +148,48 @@ impl WordSet {
         self.bit_word.test(t.classes).unwrap_or_else(|| self.words.contains(&t.norm))
     }
 
-    /// The longer entries starting (`by_first`) or ending at token `t`.
+    /// Whether token `t` may start (`by_first`) or end a longer entry: no when
+    /// its bit says so or there are none. Inlined: the extractor asks this of
+    /// nearly every token, and nearly always hears no.
     #[inline]
-    fn phrases<'a>(&'a self, bit: ClassBit, by: &'a WordMap<Vec<Vec<String>>>, t: &Token) -> Option<&'a Vec<Vec<String>>> {
-        match bit.test(t.classes) {
-            Some(false) => None,
-            _ if by.is_empty() => None,
-            _ => by.get(&t.norm),
-        }
+    fn may_bound(bit: ClassBit, by: &WordMap<Vec<Vec<String>>>, t: &Token) -> bool {
+        bit.test(t.classes) != Some(false) && !by.is_empty()
     }
 
     /// Length in tokens of the longest entry starting at `toks[i]`, if any.
+    #[inline]
     pub fn match_at(&self, toks: &[Token], i: usize) -> Option<usize> {
         let t = toks.get(i)?;
-        if let Some(list) = self.phrases(self.bit_first, &self.by_first, t) {
-            for p in list {
-                if i + p.len() <= toks.len() && p.iter().zip(&toks[i..]).all(|(a, b)| *a == b.norm) {
-                    return Some(p.len());
-                }
+        if Self::may_bound(self.bit_first, &self.by_first, t) {
+            if let Some(l) = self.phrase_at(toks, i) {
+                return Some(l);
             }
         }
         self.has(t).then_some(1)
     }
 
+    /// The longest entry of two or more words starting at `toks[i]`.
+    fn phrase_at(&self, toks: &[Token], i: usize) -> Option<usize> {
+        let list = self.by_first.get(&toks[i].norm)?;
+        list.iter().find(|p| i + p.len() <= toks.len() && p.iter().zip(&toks[i..]).all(|(a, b)| *a == b.norm)).map(Vec::len)
+    }
+
     /// Length of the longest entry ending at `toks[i]` (inclusive).
+    #[inline]
     pub fn match_ending_at(&self, toks: &[Token], i: usize) -> Option<usize> {
         let t = toks.get(i)?;
-        if let Some(list) = self.phrases(self.bit_last, &self.by_last, t) {
-            for p in list {
-                if i + 1 >= p.len() && p.iter().zip(&toks[i + 1 - p.len()..=i]).all(|(a, b)| *a == b.norm) {
-                    return Some(p.len());
-                }
+        if Self::may_bound(self.bit_last, &self.by_last, t) {
+            if let Some(l) = self.phrase_ending_at(toks, i) {
+                return Some(l);
             }
         }
         self.has(t).then_some(1)
+    }
+
+    /// The longest entry of two or more words ending at `toks[i]`.
+    fn phrase_ending_at(&self, toks: &[Token], i: usize) -> Option<usize> {
+        let list = self.by_last.get(&toks[i].norm)?;
+        list.iter().find(|p| i + 1 >= p.len() && p.iter().zip(&toks[i + 1 - p.len()..=i]).all(|(a, b)| *a == b.norm)).map(Vec::len)
     }
 }
 
