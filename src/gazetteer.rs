@@ -9,7 +9,7 @@ use crate::normalize::{fold, Transliteration};
 use crate::text::{tokenize, TokKind, Token};
 use serde::Deserialize;
 use rustc_hash::FxHashMap as HashMap;
-use crate::wordmap::WordMap;
+use crate::wordmap::{ClassBit, ClassesBuilder, WordMap};
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -173,6 +173,9 @@ pub struct Gazetteer {
     /// sentence's words are nearly all in no name, and its filter turns them
     /// away before any hashing.
     by_first_key: WordMap<KeyTrie>,
+    /// The tokens' class bits for "its key starts a name" and "its key is a demonym's".
+    bit_first_key: ClassBit,
+    bit_demonym: ClassBit,
     /// Patterns as added (" k1 k2 … "), until `build` indexes them.
     keys: Vec<String>,
 }
@@ -193,10 +196,15 @@ fn transparent(t: &Token) -> bool {
 
 /// The matching key of one token: contractions folded onto their preposition.
 fn token_key(t: &Token) -> &str {
+    contraction(t).unwrap_or(&t.key)
+}
+
+/// The preposition a contraction stands for in matching ("du" → "de").
+fn contraction(t: &Token) -> Option<&'static str> {
     match t.norm.as_str() {
-        "du" | "des" | "d'" => "de",
-        "au" | "aux" => "a",
-        _ => &t.key,
+        "du" | "des" | "d'" => Some("de"),
+        "au" | "aux" => Some("a"),
+        _ => None,
     }
 }
 
@@ -263,6 +271,8 @@ impl Gazetteer {
             role_holders: HashMap::default(),
             patterns: Vec::new(),
             by_first_key: WordMap::default(),
+            bit_first_key: ClassBit::NONE,
+            bit_demonym: ClassBit::NONE,
             keys: Vec::new(),
         };
         // Alias key → pattern index, first writer wins (explicit entries come first).
@@ -432,6 +442,12 @@ impl Gazetteer {
         self.patterns.push(Pattern { entity, case, ambiguous: self.entities[entity].ambiguous && words == 1 });
     }
 
+    /// Gives "starts a name" and "is a demonym" their bits in the word classes `b` builds.
+    pub fn register(&mut self, b: &mut ClassesBuilder) {
+        self.bit_first_key = b.register_keys(self.by_first_key.iter().map(|(k, _)| k.as_str()));
+        self.bit_demonym = b.register_keys(self.demonyms.iter().map(|(k, _)| k.as_str()));
+    }
+
     pub fn get(&self, id: &str) -> Option<usize> {
         self.by_id.get(id).copied()
     }
@@ -464,6 +480,11 @@ impl Gazetteer {
         let mut cands: Vec<(usize, usize, usize)> = Vec::new(); // (start tok, end tok, pattern)
         // Every occurrence of every pattern, overlaps included: the choice among them is made below.
         for first in 0..keys.len() {
+            let t = &toks[idx[first]];
+            // A contraction is matched as its preposition, which its own bits do not tell.
+            if contraction(t).is_none() && self.bit_first_key.test(t.classes) == Some(false) {
+                continue;
+            }
             let mut node = self.by_first_key.get(keys[first]);
             let mut end = first + 1; // one past the last key token on the path to `node`
             while let Some(at) = node {
@@ -496,8 +517,9 @@ impl Gazetteer {
     }
 
     /// The country a demonym form names ("azerbaïdjanaise" → Azerbaïdjan).
+    #[inline]
     pub fn demonym(&self, tok: &Token) -> Option<usize> {
-        if tok.kind != TokKind::Word {
+        if tok.kind != TokKind::Word || self.bit_demonym.test(tok.classes) == Some(false) {
             return None;
         }
         self.demonyms.get(tok.key.as_str()).copied()

@@ -615,7 +615,7 @@ impl Lexicon {
             by_first.entry(p[0].clone()).or_default().push(pi);
         }
         let mut titles = Titles { titles: tf.title, phrases, by_first: by_first.into(), bit_first: ClassBit::NONE };
-        let gazetteer = Gazetteer::load(&dir.join("gazetteer"), &translit)?;
+        let mut gazetteer = Gazetteer::load(&dir.join("gazetteer"), &translit)?;
         let mut rules = RuleSet::load(&dir.join("relations"), &conj)?;
         let speech_forms: WordMap<FormKind> = speech_forms.into();
         // The word classes, before anything tokenizes with them (the names' keys below).
@@ -623,6 +623,7 @@ impl Lexicon {
         cues.register_classes(&mut classes);
         titles.bit_first = classes.register(titles.by_first.iter().map(|(w, _)| w.as_str()));
         rules.register(&mut classes);
+        gazetteer.register(&mut classes);
         let speech_form_bit = classes.register(speech_forms.iter().map(|(w, _)| w.as_str()));
         cues.classes = classes.finish();
         let name_keys = (0..gazetteer.entities.len()).map(|g| gazetteer.names(g).map(|n| name_words(&cues, &translit, n)).collect()).collect();
@@ -701,7 +702,10 @@ pub(crate) mod tests {
             assert_eq!(lex.rules.starts_trigger(&with[i]), lex.rules.index.contains_key(&with[i].norm));
             let trig = |ts: &[Token]| lex.rules.triggers_at(ts, i).map(|t| (t.rule, t.tokens.clone())).collect::<Vec<_>>();
             assert_eq!(trig(&with), trig(&without));
+            assert_eq!(lex.gazetteer.demonym(&with[i]), lex.gazetteer.demonym(&without[i]));
         }
+        assert_eq!(lex.gazetteer.find(&with), lex.gazetteer.find(&without));
+        assert!(lex.gazetteer.find(&with).len() >= 5 && with.iter().any(|t| lex.gazetteer.demonym(t).is_some()));
         // The sentence does exercise the sets, the phrases and the triggers.
         assert!(hits > 20, "{hits}");
         assert!((0..with.len()).any(|i| c.according_to.match_at(&with, i) == Some(1)));

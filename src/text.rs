@@ -97,11 +97,11 @@ const ELISIONS: &[&str] = &["l", "d", "n", "s", "j", "c", "m", "t", "qu", "jusqu
 /// no case, and are their own key.
 fn word_facts(raw: &str, kind: TokKind, tr: &Transliteration, wc: &WordClasses) -> WordFacts {
     let norm = fold_compact(raw);
-    let classes = wc.of(&norm);
     if kind != TokKind::Word {
-        return (norm.clone(), norm, false, false, classes);
+        return (norm.clone(), norm.clone(), false, false, wc.of(&norm, &norm));
     }
     let key = if tr.rules.is_empty() { norm.clone() } else { CompactString::from(tr.key(&norm)) };
+    let classes = wc.of(&norm, &key);
     let (mut first, mut letters, mut all_upper) = (None, 0usize, true);
     for ch in raw.chars() {
         if is_alpha(ch) {

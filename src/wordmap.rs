@@ -126,7 +126,9 @@ impl FromIterator<String> for WordMap<()> {
 pub struct WordClasses {
     /// Unique per builder; 0 for no classes at all.
     id: u32,
+    /// By folded form, and by transliteration key (the gazetteer matches keys).
     bits: HashMap<String, u64>,
+    key_bits: HashMap<String, u64>,
 }
 
 /// Hands out the bits of a `WordClasses`.
@@ -135,6 +137,7 @@ pub struct ClassesBuilder {
     id: u32,
     next: u8,
     bits: HashMap<String, u64>,
+    key_bits: HashMap<String, u64>,
 }
 
 /// A token's bits and the id of the `WordClasses` they were read from (0: none).
@@ -173,24 +176,33 @@ impl ClassesBuilder {
     pub fn new() -> Self {
         use std::sync::atomic::{AtomicU32, Ordering};
         static NEXT: AtomicU32 = AtomicU32::new(1);
-        ClassesBuilder { id: NEXT.fetch_add(1, Ordering::Relaxed), next: 0, bits: HashMap::default() }
+        ClassesBuilder { id: NEXT.fetch_add(1, Ordering::Relaxed), next: 0, bits: HashMap::default(), key_bits: HashMap::default() }
     }
 
     /// A bit for the list `words` (folded words, as tokens carry them).
     pub fn register<'a>(&mut self, words: impl IntoIterator<Item = &'a str>) -> ClassBit {
-        if self.next == 64 {
+        Self::add(self.id, &mut self.next, &mut self.bits, words)
+    }
+
+    /// A bit for the list `keys` (transliteration keys, as tokens carry them).
+    pub fn register_keys<'a>(&mut self, keys: impl IntoIterator<Item = &'a str>) -> ClassBit {
+        Self::add(self.id, &mut self.next, &mut self.key_bits, keys)
+    }
+
+    fn add<'a>(id: u32, next: &mut u8, map: &mut HashMap<String, u64>, words: impl IntoIterator<Item = &'a str>) -> ClassBit {
+        if *next == 64 {
             return ClassBit::NONE;
         }
-        let bit = self.next;
-        self.next += 1;
+        let bit = *next;
+        *next += 1;
         for w in words {
-            *self.bits.entry(w.to_string()).or_default() |= 1 << bit;
+            *map.entry(w.to_string()).or_default() |= 1 << bit;
         }
-        ClassBit { of: self.id, bit }
+        ClassBit { of: id, bit }
     }
 
     pub fn finish(self) -> WordClasses {
-        WordClasses { id: self.id, bits: self.bits }
+        WordClasses { id: self.id, bits: self.bits, key_bits: self.key_bits }
     }
 }
 
@@ -202,20 +214,20 @@ impl Default for ClassesBuilder {
 
 impl WordClasses {
     /// No classes: every token reads none.
-    pub const EMPTY: WordClasses = WordClasses { id: 0, bits: HashMap::with_hasher(rustc_hash::FxBuildHasher) };
+    pub const EMPTY: WordClasses = WordClasses { id: 0, bits: HashMap::with_hasher(rustc_hash::FxBuildHasher), key_bits: HashMap::with_hasher(rustc_hash::FxBuildHasher) };
 
     /// Names these classes for the tokenizer's memo; 0 for none.
     pub fn id(&self) -> u32 {
         self.id
     }
 
-    /// The bits of one folded word.
-    #[inline]
-    pub fn of(&self, word: &str) -> Classes {
+    /// The bits of one token, by its folded form and its transliteration key.
+    pub fn of(&self, norm: &str, key: &str) -> Classes {
         if self.id == 0 {
             return Classes::default();
         }
-        Classes { bits: self.bits.get(word).copied().unwrap_or(0), of: self.id }
+        let by = |m: &HashMap<String, u64>, w: &str| m.get(w).copied().unwrap_or(0);
+        Classes { bits: by(&self.bits, norm) | by(&self.key_bits, key), of: self.id }
     }
 }
 
@@ -251,15 +263,22 @@ mod tests {
         let det = b.register(["le", "la"]);
         let prep = b.register(["de", "la"]);
         let wc = b.finish();
-        assert_eq!(det.test(wc.of("la")), Some(true));
-        assert_eq!(prep.test(wc.of("la")), Some(true));
-        assert_eq!(det.test(wc.of("de")), Some(false));
-        assert_eq!(prep.test(wc.of("mot")), Some(false));
+        assert_eq!(det.test(wc.of("la", "la")), Some(true));
+        assert_eq!(prep.test(wc.of("la", "la")), Some(true));
+        assert_eq!(det.test(wc.of("de", "de")), Some(false));
+        assert_eq!(prep.test(wc.of("mot", "mot")), Some(false));
         // Bits read from other classes, or from none, give no answer: the caller asks its table.
         let other = ClassesBuilder::new().finish();
-        assert_eq!(det.test(other.of("le")), None);
-        assert_eq!(det.test(WordClasses::EMPTY.of("le")), None);
-        assert_eq!(ClassBit::NONE.test(wc.of("le")), None);
+        assert_eq!(det.test(other.of("le", "le")), None);
+        assert_eq!(det.test(WordClasses::EMPTY.of("le", "le")), None);
+        assert_eq!(ClassBit::NONE.test(wc.of("le", "le")), None);
+        // Keys have their own lists: a folded form is not read as a key, nor the reverse.
+        let mut b = ClassesBuilder::new();
+        let word = b.register(["karabagh"]);
+        let key = b.register_keys(["karabak"]);
+        let wc = b.finish();
+        assert_eq!((word.test(wc.of("karabagh", "karabak")), key.test(wc.of("karabagh", "karabak"))), (Some(true), Some(true)));
+        assert_eq!((word.test(wc.of("karabak", "x")), key.test(wc.of("karabak", "x"))), (Some(false), Some(false)));
     }
 
     #[test]
@@ -267,8 +286,8 @@ mod tests {
         let mut b = ClassesBuilder::new();
         let bits: Vec<ClassBit> = (0..70).map(|i| b.register([format!("w{i}").as_str()])).collect();
         let wc = b.finish();
-        assert_eq!(bits[63].test(wc.of("w63")), Some(true));
-        assert_eq!(bits[63].test(wc.of("w62")), Some(false));
+        assert_eq!(bits[63].test(wc.of("w63", "")), Some(true));
+        assert_eq!(bits[63].test(wc.of("w62", "")), Some(false));
         assert!(bits[64..].iter().all(|&x| x == ClassBit::NONE));
     }
 
