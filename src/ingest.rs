@@ -136,7 +136,8 @@ fn binary_kind(head: &[u8]) -> Option<&'static str> {
     if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
         return None; // UTF-16 text
     }
-    head.iter().take(8192).any(|&b| b == 0).then_some("NUL bytes")
+    // `contains` on bytes is a memchr: the byte-by-byte walk showed in the profile.
+    head[..head.len().min(8192)].contains(&0).then_some("NUL bytes")
 }
 
 fn decode(path: &Path, bytes: Vec<u8>) -> Result<String, IngestError> {

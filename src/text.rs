@@ -365,7 +365,17 @@ fn other_language(line: &str, cues: &Cues) -> bool {
     // and the letters are counted only when the foreign ones may matter.
     let bytes = line.as_bytes();
     let (mut foreign, mut n, mut en) = (0usize, 0usize, 0usize);
-    let ascii_word = |b: u8| b.is_ascii_alphanumeric() || b == b'\'';
+    // Which ASCII bytes belong to words, as one table load per byte.
+    const WORD: [bool; 128] = {
+        let mut t = [false; 128];
+        let mut b = 0;
+        while b < 128 {
+            t[b] = (b as u8).is_ascii_alphanumeric() || b == b'\'' as usize;
+            b += 1;
+        }
+        t
+    };
+    let ascii_word = |b: u8| b < 0x80 && WORD[b as usize];
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
