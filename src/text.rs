@@ -226,6 +226,17 @@ pub fn tokenize_classified(text: &str, base: usize, tr: &Transliteration, classe
     with_word_info(tr, classes, |word_info| tokenize_with(text, base, word_info))
 }
 
+/// `u8::is_ascii_alphanumeric` as one table load.
+const ASCII_ALNUM: [bool; 128] = {
+    let mut t = [false; 128];
+    let mut b = 0;
+    while b < 128 {
+        t[b] = (b as u8).is_ascii_alphanumeric();
+        b += 1;
+    }
+    t
+};
+
 fn tokenize_with(text: &str, base: usize, words: &mut WordInfo) -> Vec<Token> {
     let next_char = |i: usize| char_at(text, i).unwrap_or(' ');
     let bytes = text.as_bytes();
@@ -252,7 +263,7 @@ fn tokenize_with(text: &str, base: usize, words: &mut WordInfo) -> Vec<Token> {
             while j < text.len() {
                 // A run of ASCII letters and digits byte by byte (what `is_alnum` answers for ASCII).
                 let b = bytes[j];
-                if b.is_ascii_alphanumeric() {
+                if b < 0x80 && ASCII_ALNUM[b as usize] {
                     all_digit &= b.is_ascii_digit();
                     j += 1;
                     continue;

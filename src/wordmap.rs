@@ -150,8 +150,10 @@ pub struct Classes {
 /// One list's bit in a `WordClasses`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ClassBit {
+    /// The classes' id; `u32::MAX` for none, which no token carries (tokens
+    /// without classes carry 0), so that `test` is one compare.
     of: u32,
-    bit: u8,
+    mask: u64,
 }
 
 impl Default for ClassBit {
@@ -162,13 +164,13 @@ impl Default for ClassBit {
 
 impl ClassBit {
     /// No bit: the list answers by its table.
-    pub const NONE: ClassBit = ClassBit { of: 0, bit: 0 };
+    pub const NONE: ClassBit = ClassBit { of: u32::MAX, mask: 0 };
 
     /// The answer the bits give for a token, `None` when they cannot give it
     /// (the list has no bit, or the token's bits come from other classes).
     #[inline]
     pub fn test(self, c: Classes) -> Option<bool> {
-        (self.of != 0 && self.of == c.of).then_some(c.bits >> self.bit & 1 != 0)
+        (self.of == c.of).then_some(c.bits & self.mask != 0)
     }
 }
 
@@ -198,7 +200,7 @@ impl ClassesBuilder {
         for w in words {
             *map.entry(w.to_string()).or_default() |= 1 << bit;
         }
-        ClassBit { of: id, bit }
+        ClassBit { of: id, mask: 1 << bit }
     }
 
     pub fn finish(self) -> WordClasses {
