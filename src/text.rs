@@ -531,9 +531,7 @@ pub fn split_sentences(p: &str, cues: &Cues) -> Vec<Range<usize>> {
         // (never a continuation byte, so the skip ends on a char boundary,
         // unless it ends at the cap, inside a char that does not matter).
         let under_cap = (start + MAX_SENTENCE_BYTES + 1).min(p.len());
-        while bi < under_cap && !matches!(bytes[bi], b'.' | b'!' | b'?' | 0xC2 | 0xE2) {
-            bi += 1;
-        }
+        bi = next_mark(bytes, bi, under_cap);
         while !p.is_char_boundary(bi) {
             bi += 1;
         }
@@ -573,6 +571,35 @@ pub fn split_sentences(p: &str, cues: &Cues) -> Vec<Range<usize>> {
         spans.push(0..p.len());
     }
     spans
+}
+
+/// Whether a byte may end a sentence or open a quote: '.', '!', '?', or the
+/// lead byte of '«', '»' (0xC2) and '…' (0xE2).
+#[inline]
+fn is_mark_byte(b: u8) -> bool {
+    matches!(b, b'.' | b'!' | b'?' | 0xC2 | 0xE2)
+}
+
+/// The first index in `i..to` whose byte `is_mark_byte`, else `to`. Eight
+/// bytes at a time: a word has a zero byte where it equals a mark, and
+/// `(y - 0x01…) & !y & 0x80…` is non-zero exactly when `y` has a zero byte.
+fn next_mark(bytes: &[u8], mut i: usize, to: usize) -> usize {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let zero_byte = |y: u64| y.wrapping_sub(LO) & !y & HI;
+    while i + 8 <= to {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&bytes[i..i + 8]);
+        let x = u64::from_le_bytes(w);
+        if [b'.', b'!', b'?', 0xC2, 0xE2].iter().fold(0, |acc, &m| acc | zero_byte(x ^ (LO * m as u64))) != 0 {
+            break;
+        }
+        i += 8;
+    }
+    while i < to && !is_mark_byte(bytes[i]) {
+        i += 1;
+    }
+    i
 }
 
 fn push_span(spans: &mut Vec<Range<usize>>, p: &str, start: usize, end: usize) {
@@ -821,6 +848,21 @@ mod tests {
             let c = &lex().cues;
             proptest::prop_assert_eq!(other_language(&line, c), other_language_by_definition(&line, c), "{}", line);
         }
+    }
+
+    #[test]
+    fn marks_are_found_eight_bytes_at_a_time_as_one_by_one() {
+        let text = "Il a dit « non » à l’armée… puis? Oui! Fin. 2023 — x".repeat(3);
+        let b = text.as_bytes();
+        for from in 0..b.len() {
+            for to in [from, (from + 5).min(b.len()), (from + 17).min(b.len()), b.len()] {
+                let slow = (from..to).find(|&i| is_mark_byte(b[i])).unwrap_or(to);
+                assert_eq!(next_mark(b, from, to), slow, "{from}..{to}");
+            }
+        }
+        // Bytes next to a mark's value in the word arithmetic are no marks.
+        let near = [b'-', b'/', b' ', b'>', b'@', 0xC1, 0xC3, 0xE1, 0xE3, 0x80, 0xFF, 0x00, b'a', b'.'];
+        assert_eq!(next_mark(&near, 0, near.len()), 13);
     }
 
     #[test]
