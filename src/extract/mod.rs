@@ -62,6 +62,7 @@ impl DocEntity<'_> {
 #[derive(Debug, Default)]
 pub struct DocEntities<'l> {
     pub list: Vec<DocEntity<'l>>,
+    /// New (non-gazetteer) entities by id; gazetteer ones are found by `by_known`.
     by_id: HashMap<String, usize>,
     /// Gazetteer entry → its doc entity: `known` is asked per mention, and
     /// hashing an index beats hashing the entry's id (gazetteer ids are
@@ -112,7 +113,6 @@ impl<'l> DocEntities<'l> {
             known_keys: &lex.name_keys[g],
             own_keys: Vec::new(),
         });
-        self.by_id.insert(ge.id.clone(), e);
         self.by_known.insert(g, e);
         e
     }
@@ -120,7 +120,9 @@ impl<'l> DocEntities<'l> {
     /// A new entity named `label` (deterministic id from the label).
     pub fn new_entity(&mut self, lex: &Lexicon, label: &str, class: Class) -> usize {
         let id = format!("{}{}", if lex.gazetteer.get(&slug(label)).is_some() { "new_" } else { "" }, slug(label));
-        if let Some(&e) = self.by_id.get(&id) {
+        // The id may be a gazetteer entry's already in this document (one
+        // whose own id begins with "new_"), or a new entity's.
+        if let Some(&e) = lex.gazetteer.get(&id).and_then(|g| self.by_known.get(&g)).or_else(|| self.by_id.get(&id)) {
             return e;
         }
         let e = self.list.len();
