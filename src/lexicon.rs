@@ -270,7 +270,8 @@ pub struct Cues {
 }
 
 impl Cues {
-    /// Every `WordSet` of the cues, to give them their class bits.
+    /// Every `WordSet` of the cues, to give them their class bits (a set
+    /// left out of this list still answers right, by its tables, only slower).
     fn word_sets_mut(&mut self) -> [&mut WordSet; 26] {
         [
             &mut self.determiners,
