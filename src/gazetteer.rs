@@ -176,6 +176,8 @@ pub struct Gazetteer {
     /// The tokens' class bits for "its key starts a name" and "its key is a demonym's".
     bit_first_key: ClassBit,
     bit_demonym: ClassBit,
+    bit_skipped: ClassBit,
+    bit_contraction: ClassBit,
     /// Patterns as added (" k1 k2 … "), until `build` indexes them.
     keys: Vec<String>,
 }
@@ -190,9 +192,11 @@ struct KeyTrie {
 /// Tokens that matching skips: hyphens, apostrophes and articles, so that
 /// "forces armées de l'Azerbaïdjan" and "Haut Karabakh" match their aliases.
 fn transparent(t: &Token) -> bool {
-    t.kind == TokKind::Punct && matches!(t.norm.as_str(), "-" | "'" | "\u{2010}" | "\u{2011}" | "." )
-        || matches!(t.norm.as_str(), "le" | "la" | "les" | "l'")
+    t.kind == TokKind::Punct && SKIPPED_PUNCT.contains(&t.norm.as_str()) || SKIPPED_ARTICLES.contains(&t.norm.as_str())
 }
+
+const SKIPPED_PUNCT: [&str; 5] = ["-", "'", "\u{2010}", "\u{2011}", "."];
+const SKIPPED_ARTICLES: [&str; 4] = ["le", "la", "les", "l'"];
 
 /// The matching key of one token: contractions folded onto their preposition.
 fn token_key(t: &Token) -> &str {
@@ -201,12 +205,10 @@ fn token_key(t: &Token) -> &str {
 
 /// The preposition a contraction stands for in matching ("du" → "de").
 fn contraction(t: &Token) -> Option<&'static str> {
-    match t.norm.as_str() {
-        "du" | "des" | "d'" => Some("de"),
-        "au" | "aux" => Some("a"),
-        _ => None,
-    }
+    CONTRACTIONS.iter().find(|(c, _)| *c == t.norm).map(|&(_, p)| p)
 }
+
+const CONTRACTIONS: [(&str, &str); 5] = [("du", "de"), ("des", "de"), ("d'", "de"), ("au", "a"), ("aux", "a")];
 
 /// The key string of a name: " k1 k2 … " with single spaces, transparent
 /// tokens left out.
@@ -273,6 +275,8 @@ impl Gazetteer {
             by_first_key: WordMap::default(),
             bit_first_key: ClassBit::NONE,
             bit_demonym: ClassBit::NONE,
+            bit_skipped: ClassBit::NONE,
+            bit_contraction: ClassBit::NONE,
             keys: Vec::new(),
         };
         // Alias key → pattern index, first writer wins (explicit entries come first).
@@ -442,10 +446,25 @@ impl Gazetteer {
         self.patterns.push(Pattern { entity, case, ambiguous: self.entities[entity].ambiguous && words == 1 });
     }
 
-    /// Gives "starts a name" and "is a demonym" their bits in the word classes `b` builds.
+    /// Gives "starts a name", "is a demonym", "is skipped" and "is a
+    /// contraction" their bits in the word classes `b` builds.
     pub fn register(&mut self, b: &mut ClassesBuilder) {
         self.bit_first_key = b.register_keys(self.by_first_key.iter().map(|(k, _)| k.as_str()));
         self.bit_demonym = b.register_keys(self.demonyms.iter().map(|(k, _)| k.as_str()));
+        self.bit_skipped = b.register(SKIPPED_PUNCT.iter().chain(&SKIPPED_ARTICLES).copied());
+        self.bit_contraction = b.register(CONTRACTIONS.iter().map(|&(c, _)| c));
+    }
+
+    /// `transparent`, a clear bit answering no at once.
+    #[inline]
+    fn skips(&self, t: &Token) -> bool {
+        self.bit_skipped.test(t.classes) != Some(false) && transparent(t)
+    }
+
+    /// `contraction`, a clear bit answering no at once.
+    #[inline]
+    fn contracted(&self, t: &Token) -> Option<&'static str> {
+        if self.bit_contraction.test(t.classes) == Some(false) { None } else { contraction(t) }
     }
 
     pub fn get(&self, id: &str) -> Option<usize> {
@@ -472,8 +491,8 @@ impl Gazetteer {
         let mut keys: Vec<&str> = Vec::with_capacity(toks.len());
         let mut idx: Vec<usize> = Vec::with_capacity(toks.len());
         for (i, t) in toks.iter().enumerate() {
-            if !transparent(t) {
-                keys.push(token_key(t));
+            if !self.skips(t) {
+                keys.push(self.contracted(t).unwrap_or(&t.key));
                 idx.push(i);
             }
         }
@@ -482,7 +501,7 @@ impl Gazetteer {
         for first in 0..keys.len() {
             let t = &toks[idx[first]];
             // A contraction is matched as its preposition, which its own bits do not tell.
-            if contraction(t).is_none() && self.bit_first_key.test(t.classes) == Some(false) {
+            if self.contracted(t).is_none() && self.bit_first_key.test(t.classes) == Some(false) {
                 continue;
             }
             let mut node = self.by_first_key.get(keys[first]);
