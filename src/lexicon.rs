@@ -684,6 +684,8 @@ pub(crate) mod tests {
         let with = crate::text::tokenize_classified(text, 0, &lex.translit, &c.classes);
         let without = crate::text::tokenize(text, 0, &lex.translit);
         assert!(with.iter().all(|t| t.classes.of == c.classes.id()) && without.iter().all(|t| t.classes.of == 0));
+        // The bundled lists all fit in the 64 bits (if they no longer do, widen the bits).
+        assert_eq!(c.classes.refused(), 0);
         let mut copy = c.clone();
         let sets: Vec<WordSet> = copy.word_sets_mut().into_iter().map(|s| s.clone()).collect();
         let mut hits = 0;

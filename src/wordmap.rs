@@ -129,6 +129,8 @@ pub struct WordClasses {
     /// By folded form, and by transliteration key (the gazetteer matches keys).
     bits: HashMap<String, u64>,
     key_bits: HashMap<String, u64>,
+    /// Lists that asked for a bit when all 64 were taken.
+    refused: usize,
 }
 
 /// Hands out the bits of a `WordClasses`.
@@ -138,6 +140,7 @@ pub struct ClassesBuilder {
     next: u8,
     bits: HashMap<String, u64>,
     key_bits: HashMap<String, u64>,
+    refused: usize,
 }
 
 /// A token's bits and the id of the `WordClasses` they were read from (0: none).
@@ -178,17 +181,21 @@ impl ClassesBuilder {
     pub fn new() -> Self {
         use std::sync::atomic::{AtomicU32, Ordering};
         static NEXT: AtomicU32 = AtomicU32::new(1);
-        ClassesBuilder { id: NEXT.fetch_add(1, Ordering::Relaxed), next: 0, bits: HashMap::default(), key_bits: HashMap::default() }
+        ClassesBuilder { id: NEXT.fetch_add(1, Ordering::Relaxed), next: 0, bits: HashMap::default(), key_bits: HashMap::default(), refused: 0 }
     }
 
     /// A bit for the list `words` (folded words, as tokens carry them).
     pub fn register<'a>(&mut self, words: impl IntoIterator<Item = &'a str>) -> ClassBit {
-        Self::add(self.id, &mut self.next, &mut self.bits, words)
+        let b = Self::add(self.id, &mut self.next, &mut self.bits, words);
+        self.refused += (b == ClassBit::NONE) as usize;
+        b
     }
 
     /// A bit for the list `keys` (transliteration keys, as tokens carry them).
     pub fn register_keys<'a>(&mut self, keys: impl IntoIterator<Item = &'a str>) -> ClassBit {
-        Self::add(self.id, &mut self.next, &mut self.key_bits, keys)
+        let b = Self::add(self.id, &mut self.next, &mut self.key_bits, keys);
+        self.refused += (b == ClassBit::NONE) as usize;
+        b
     }
 
     fn add<'a>(id: u32, next: &mut u8, map: &mut HashMap<String, u64>, words: impl IntoIterator<Item = &'a str>) -> ClassBit {
@@ -204,7 +211,7 @@ impl ClassesBuilder {
     }
 
     pub fn finish(self) -> WordClasses {
-        WordClasses { id: self.id, bits: self.bits, key_bits: self.key_bits }
+        WordClasses { id: self.id, bits: self.bits, key_bits: self.key_bits, refused: self.refused }
     }
 }
 
@@ -216,7 +223,12 @@ impl Default for ClassesBuilder {
 
 impl WordClasses {
     /// No classes: every token reads none.
-    pub const EMPTY: WordClasses = WordClasses { id: 0, bits: HashMap::with_hasher(rustc_hash::FxBuildHasher), key_bits: HashMap::with_hasher(rustc_hash::FxBuildHasher) };
+    pub const EMPTY: WordClasses = WordClasses { id: 0, bits: HashMap::with_hasher(rustc_hash::FxBuildHasher), key_bits: HashMap::with_hasher(rustc_hash::FxBuildHasher), refused: 0 };
+
+    /// How many lists got no bit (they answer by their tables: right, slower).
+    pub fn refused(&self) -> usize {
+        self.refused
+    }
 
     /// Names these classes for the tokenizer's memo; 0 for none.
     pub fn id(&self) -> u32 {
@@ -291,6 +303,7 @@ mod tests {
         assert_eq!(bits[63].test(wc.of("w63", "")), Some(true));
         assert_eq!(bits[63].test(wc.of("w62", "")), Some(false));
         assert!(bits[64..].iter().all(|&x| x == ClassBit::NONE));
+        assert_eq!(wc.refused(), 6);
     }
 
     #[test]
