@@ -8,7 +8,8 @@ use crate::lexicon::{phrase_tokens, read_toml, Conjugator, FormKind};
 use crate::normalize::fold;
 use serde::Deserialize;
 use rustc_hash::FxHashMap as HashMap;
-use crate::text::Word;
+use crate::text::Token;
+use std::borrow::Borrow;
 use crate::wordmap::{ClassBit, ClassesBuilder, WordMap};
 use std::path::{Path, PathBuf};
 
@@ -270,16 +271,17 @@ impl RuleSet {
     }
 
     /// Whether a trigger starts with this word.
-    pub fn starts_trigger(&self, w: &impl Word) -> bool {
-        self.bit_first.test(w.classes()).unwrap_or_else(|| self.index.contains_key(w.norm()))
+    pub fn starts_trigger(&self, t: &Token) -> bool {
+        self.bit_first.test(t.classes).unwrap_or_else(|| self.index.contains_key(&t.norm))
     }
 
-    /// Triggers starting at `words[i]` (longest first).
-    pub fn triggers_at<'a, 'n, W: Word>(&'a self, words: &'n [W], i: usize) -> impl Iterator<Item = &'a Trigger> + use<'a, 'n, W> {
-        let first = &words[i];
-        let list = if self.bit_first.test(first.classes()) == Some(false) { None } else { self.index.get(first.norm()) };
+    /// Triggers starting at `words[i]` (longest first). `words` are a
+    /// sentence's tokens or references to them (a view without quotes).
+    pub fn triggers_at<'a, 'n, W: Borrow<Token>>(&'a self, words: &'n [W], i: usize) -> impl Iterator<Item = &'a Trigger> + use<'a, 'n, W> {
+        let first: &Token = words[i].borrow();
+        let list = if self.bit_first.test(first.classes) == Some(false) { None } else { self.index.get(&first.norm) };
         let window = &words[i..];
-        list.map_or(&[][..], |v| v.as_slice()).iter().filter(move |t| t.tokens.len() <= window.len() && t.tokens.iter().zip(window).all(|(a, b)| a == b.norm()))
+        list.map_or(&[][..], |v| v.as_slice()).iter().filter(move |t| t.tokens.len() <= window.len() && t.tokens.iter().zip(window).all(|(a, b)| *a == b.borrow().norm))
     }
 }
 

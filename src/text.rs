@@ -40,36 +40,6 @@ pub struct Token {
     pub classes: Classes,
 }
 
-/// What the lexicon reads of a token: its folded form and its word classes.
-/// Implemented for tokens and references to them, so that matching can run
-/// on a sentence's tokens or on a filtered view of them.
-pub trait Word {
-    fn norm(&self) -> &str;
-    fn classes(&self) -> Classes;
-}
-
-impl Word for Token {
-    #[inline]
-    fn norm(&self) -> &str {
-        &self.norm
-    }
-    #[inline]
-    fn classes(&self) -> Classes {
-        self.classes
-    }
-}
-
-impl Word for &Token {
-    #[inline]
-    fn norm(&self) -> &str {
-        &self.norm
-    }
-    #[inline]
-    fn classes(&self) -> Classes {
-        self.classes
-    }
-}
-
 /// A sentence: its byte range in the body and its tokens.
 #[derive(Debug, Clone)]
 pub struct Sentence {
