@@ -196,16 +196,22 @@ pub fn tokenize_classified(text: &str, base: usize, tr: &Transliteration, classe
     with_word_info(tr, classes, |word_info| tokenize_with(text, base, word_info))
 }
 
-/// `u8::is_ascii_alphanumeric` as one table load.
-const ASCII_ALNUM: [bool; 128] = {
+/// Which ASCII bytes are alphanumeric, or `also`: a byte class as one table load.
+const fn ascii_alnum_and(also: Option<u8>) -> [bool; 128] {
     let mut t = [false; 128];
     let mut b = 0;
     while b < 128 {
-        t[b] = (b as u8).is_ascii_alphanumeric();
+        t[b] = (b as u8).is_ascii_alphanumeric() || matches!(also, Some(a) if a as usize == b);
         b += 1;
     }
     t
-};
+}
+
+/// `u8::is_ascii_alphanumeric` (the tokenizer's word bytes).
+const ASCII_ALNUM: [bool; 128] = ascii_alnum_and(None);
+
+/// The language check's word bytes: alphanumerics and the apostrophe.
+const ASCII_WORD: [bool; 128] = ascii_alnum_and(Some(b'\''));
 
 fn tokenize_with(text: &str, base: usize, words: &mut WordInfo) -> Vec<Token> {
     let next_char = |i: usize| char_at(text, i).unwrap_or(' ');
@@ -346,17 +352,7 @@ fn other_language(line: &str, cues: &Cues) -> bool {
     // and the letters are counted only when the foreign ones may matter.
     let bytes = line.as_bytes();
     let (mut foreign, mut n, mut en) = (0usize, 0usize, 0usize);
-    // Which ASCII bytes belong to words, as one table load per byte.
-    const WORD: [bool; 128] = {
-        let mut t = [false; 128];
-        let mut b = 0;
-        while b < 128 {
-            t[b] = (b as u8).is_ascii_alphanumeric() || b == b'\'' as usize;
-            b += 1;
-        }
-        t
-    };
-    let ascii_word = |b: u8| b < 0x80 && WORD[b as usize];
+    let ascii_word = |b: u8| b < 0x80 && ASCII_WORD[b as usize];
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
@@ -452,7 +448,7 @@ pub fn clean(body: &str, cues: &Cues, tr: &Transliteration) -> CleanText {
         let spans = split_sentences(content, cues);
         if out.title.is_none() {
             let t = if content.len() <= 200 { content } else { &content[spans[0].clone()] };
-            out.title = Some(truncate_chars(t, 200));
+            out.title = Some(first_chars(t, 200).to_string());
         }
         for r in spans {
             let s = &content[r.clone()];
@@ -467,8 +463,18 @@ pub fn clean(body: &str, cues: &Cues, tr: &Transliteration) -> CleanText {
     out
 }
 
-fn truncate_chars(s: &str, n: usize) -> String {
-    s.chars().take(n).collect()
+/// The first `n` characters of `s`, as a slice of it.
+pub fn first_chars(s: &str, n: usize) -> &str {
+    if s.len() <= n {
+        return s;
+    }
+    // `n` bytes hold at most `n` chars: count those at once, then walk the rest.
+    let mut end = n;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    let short = n - s[..end].chars().count();
+    &s[..s[end..].char_indices().nth(short).map_or(s.len(), |(i, _)| end + i)]
 }
 
 /// Whether terminal punctuation ends a sentence, given the next non-space
@@ -547,8 +553,10 @@ pub fn split_sentences(p: &str, cues: &Cues) -> Vec<Range<usize>> {
 /// lead byte of '«', '»' (0xC2) and '…' (0xE2).
 #[inline]
 fn is_mark_byte(b: u8) -> bool {
-    matches!(b, b'.' | b'!' | b'?' | 0xC2 | 0xE2)
+    MARK_BYTES.contains(&b)
 }
+
+const MARK_BYTES: [u8; 5] = [b'.', b'!', b'?', 0xC2, 0xE2];
 
 /// The first index in `i..to` whose byte `is_mark_byte`, else `to`. Eight
 /// bytes at a time: a word has a zero byte where it equals a mark, and
@@ -561,7 +569,7 @@ fn next_mark(bytes: &[u8], mut i: usize, to: usize) -> usize {
         let mut w = [0u8; 8];
         w.copy_from_slice(&bytes[i..i + 8]);
         let x = u64::from_le_bytes(w);
-        if [b'.', b'!', b'?', 0xC2, 0xE2].iter().fold(0, |acc, &m| acc | zero_byte(x ^ (LO * m as u64))) != 0 {
+        if MARK_BYTES.iter().fold(0, |acc, &m| acc | zero_byte(x ^ (LO * m as u64))) != 0 {
             break;
         }
         i += 8;
@@ -817,6 +825,19 @@ mod tests {
             let line: String = words.iter().zip(&seps).map(|(w, s)| format!("{w}{s}")).collect();
             let c = &lex().cues;
             proptest::prop_assert_eq!(other_language(&line, c), other_language_by_definition(&line, c), "{}", line);
+        }
+    }
+
+    #[test]
+    fn first_chars_counts_chars_not_bytes() {
+        assert_eq!(first_chars("abc", 5), "abc");
+        assert_eq!(first_chars("abcdef", 3), "abc");
+        assert_eq!(first_chars("ééééé", 3), "ééé");
+        assert_eq!(first_chars("aéb€cd", 4), "aéb€");
+        for s in ["Arménie, «  Bakou » – 2024", "x".repeat(50).as_str(), &"é".repeat(40)] {
+            for n in 0..45 {
+                assert_eq!(first_chars(s, n), s.chars().take(n).collect::<String>(), "{s} {n}");
+            }
         }
     }
 

@@ -65,7 +65,6 @@ pub fn find<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut SentenceV
     }
     // 2. Titles (before unknown names: they type them).
     let norms = sv.norms;
-    let toks = sv.toks;
     let mut i = 0;
     while i < n {
         if covered[i] {
@@ -409,8 +408,8 @@ fn resolve_titles<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut Sen
                     Some(e) if ents.get(e).class == Class::Person && ents.shares_name(e, h) => person = Some(h),
                     Some(_) => {}
                     None => {
-                        let named = after < sv.toks.len() && sv.toks[after].cap && is_word(&sv.toks[after]) && !lex.cues.not_name(&toks[after]);
-                        if named && ents.name_word_of(h, &sv.toks[after].key) {
+                        let named = after < toks.len() && toks[after].cap && is_word(&toks[after]) && !lex.cues.not_name(&toks[after]);
+                        if named && ents.name_word_of(h, &toks[after].key) {
                             sv.mentions.push(Mention { start: after, end: after + 1, entity: h, kind: MKind::Name, acting: None, locative: false });
                             person = Some(h);
                         } else if !named && (tu.of.is_some() || title.role != "official") {
@@ -423,7 +422,7 @@ fn resolve_titles<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut Sen
             } else if tu.of.is_none() {
                 // A bare title ("le président a ajouté"): the last person given that role here.
                 if let Some(h) = ents.last_with_role(&title.role) {
-                    let named = after < sv.toks.len() && sv.toks[after].cap;
+                    let named = after < toks.len() && toks[after].cap;
                     if !named {
                         sv.mentions.push(Mention { start: tu.start, end: tu.of_end, entity: h, kind: MKind::Title, acting: None, locative: false });
                         person = Some(h);

@@ -367,7 +367,7 @@ fn month_number(m: &str) -> Option<u32> {
 pub fn document_date(body: &str) -> Option<(i32, u32, u32)> {
     static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
     let re = RE.get_or_init(|| regex::Regex::new(r"(?i)(?:^|\D)(?:(\d{1,2})[/.-](\d{1,2})[/.-]((?:19|20)\d{2})|(\d{1,2})(?:er)? (janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septembre|octobre|novembre|décembre|decembre) ((?:19|20)\d{2}))(?:\D|$)").expect("date pattern"));
-    let head = first_chars(body, 3000);
+    let head = crate::text::first_chars(body, 3000);
     // Both forms end with a year 19xx or 20xx: without one, no regex search
     // (most of a document's bytes are no date, and the search scanned them all).
     let year_at = head.as_bytes().windows(4).position(|w| matches!(&w[..2], b"19" | b"20") && w[2].is_ascii_digit() && w[3].is_ascii_digit())?;
@@ -383,20 +383,6 @@ pub fn document_date(body: &str) -> Option<(i32, u32, u32)> {
         return Some((y.as_str().parse().ok()?, m.as_str().parse().ok()?, d.as_str().parse().ok()?));
     }
     Some((c.get(6)?.as_str().parse().ok()?, month_number(c.get(5)?.as_str())?, c.get(4)?.as_str().parse().ok()?))
-}
-
-/// The first `n` characters of `s`.
-fn first_chars(s: &str, n: usize) -> &str {
-    if s.len() <= n {
-        return s;
-    }
-    // `n` bytes hold at most `n` chars: count those at once, then walk the rest.
-    let mut end = n;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    let short = n - s[..end].chars().count();
-    &s[..s[end..].char_indices().nth(short).map_or(s.len(), |(i, _)| end + i)]
 }
 
 pub fn document_year(body: &str) -> Option<i32> {
@@ -577,19 +563,6 @@ mod tests {
         assert_eq!(document_year("Báo Thanh niên17/04/2024\nLe texte"), Some(2024));
         assert_eq!(document_year("Publié le 3 mars 2021 à 10h"), Some(2021));
         assert_eq!(document_year("rien ici 12345"), None);
-    }
-
-    #[test]
-    fn first_chars_counts_chars_not_bytes() {
-        assert_eq!(first_chars("abc", 5), "abc");
-        assert_eq!(first_chars("abcdef", 3), "abc");
-        assert_eq!(first_chars("ééééé", 3), "ééé");
-        assert_eq!(first_chars("aéb€cd", 4), "aéb€");
-        for s in ["Arménie, «  Bakou » – 2024", "x".repeat(50).as_str(), &"é".repeat(40)] {
-            for n in 0..45 {
-                assert_eq!(first_chars(s, n), s.chars().take(n).collect::<String>(), "{s} {n}");
-            }
-        }
     }
 
     #[test]

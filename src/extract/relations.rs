@@ -62,7 +62,7 @@ fn governed(lex: &Lexicon, sv: &SentenceView, m: &Mention) -> bool {
         }
         if matches!(prev, "des" | "du") {
             // An article at the clause start ("Des soldats russes ont…") rather than a preposition.
-            return p >= 2 && sv.toks[p - 2].kind == TokKind::Word && !c.auxiliaries.has(&toks[p - 2]) && !is_opener(lex, toks, p - 2);
+            return p >= 2 && toks[p - 2].kind == TokKind::Word && !c.auxiliaries.has(&toks[p - 2]) && !is_opener(lex, toks, p - 2);
         }
         return true;
     }
@@ -418,7 +418,7 @@ fn add_implicit<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut Sente
                     _ => (None, ""),
                 } {
                     // Only when no demonym follows (that would name another state's force).
-                    let next_demonym = k + len < n && lex.gazetteer.demonym(&sv.toks[k + len]).is_some();
+                    let next_demonym = k + len < n && lex.gazetteer.demonym(&toks[k + len]).is_some();
                     if !next_demonym {
                         if let Some(g) = ents.get(state).known.and_then(|gs| lex.gazetteer.template_of(key, gs)) {
                             let e = ents.known(lex, g);
@@ -444,7 +444,7 @@ fn add_implicit<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut Sente
         let definite = k > 0 && matches!(norms[k - 1], "la" | "l'" | "cette" | "le");
         if definite && c.place_anaphors.has(&toks[k]) {
             let followed = k + 1 < n && matches!(norms[k + 1], "de" | "du" | "d'" | "des");
-            let adj_demonym = k + 1 < n && lex.gazetteer.demonym(&sv.toks[k + 1]).is_some();
+            let adj_demonym = k + 1 < n && lex.gazetteer.demonym(&toks[k + 1]).is_some();
             if !followed && !adj_demonym {
                 if let Some(p) = ents.last_place {
                     sv.mentions.push(Mention { start: k, end: k + 1, entity: p, kind: MKind::Anaphor, acting: None, locative: false });
@@ -460,8 +460,8 @@ fn add_implicit<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut Sente
 /// Negation, denial and modality of a trigger at `t..te`.
 /// `first_denial`: where the sentence's first denial starts, if any
 /// (computed once per sentence, not once per trigger).
-#[allow(clippy::too_many_arguments)]
-fn polarity(lex: &Lexicon, toks: &[Token], norms: &[&str], first_denial: Option<usize>, t: usize, te: usize, nominal: bool, form: FormKind) -> Option<Modality> {
+fn polarity(lex: &Lexicon, sv: &SentenceView, first_denial: Option<usize>, t: usize, te: usize, nominal: bool, form: FormKind) -> Option<Modality> {
+    let (norms, toks) = (sv.norms, sv.toks);
     let c = &lex.cues;
     let lo = t.saturating_sub(6);
     // Denials anywhere before the trigger in the sentence: "Bakou dément avoir attaqué".
@@ -560,14 +560,14 @@ pub fn find<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut SentenceV
             }
         }
         if let Some(sf) = &trig.surface {
-            let base = sv.toks[0].start;
-            let t = &sv.toks[k];
+            let base = toks[0].start;
+            let t = &toks[k];
             if sv.text[t.start - base..t.end - base].to_lowercase() != *sf {
                 form = FormKind::Finite;
             }
         }
         let first_denial = *first_denial.get_or_insert_with(|| (0..norms.len()).find(|&d| lex.cues.denials.match_at(toks, d).is_some()));
-        let Some(modality) = polarity(lex, toks, norms, first_denial, k, te, trig.nominal, form) else { continue };
+        let Some(modality) = polarity(lex, sv, first_denial, k, te, trig.nominal, form) else { continue };
         if !matches!(rule.predicate.as_str(), "callsOn" | "demands" | "requestsHelpFrom")
             && appeal_positions.iter().any(|&a| a < k && k - a <= 12 && !(a..k).any(|j| matches!(norms[j], "." | ";")))
         {
@@ -775,7 +775,7 @@ impl<'l> Ctx<'l> {
         let mut found = Found::default();
         // Skip adjectives after the noun ("l'opération militaire azerbaïdjanaise" keeps the demonym).
         let mut j = te;
-        while j < n && j < te + 2 && sv.toks[j].kind == TokKind::Word && !sv.toks[j].cap && !lex.cues.prepositions.has(&toks[j]) && !sv.mentions.iter().any(|m| m.start == j && m.kind != MKind::Demonym) && !matches!(norms[j], "et" | "ou" | "qui" | "que") {
+        while j < n && j < te + 2 && toks[j].kind == TokKind::Word && !toks[j].cap && !lex.cues.prepositions.has(&toks[j]) && !sv.mentions.iter().any(|m| m.start == j && m.kind != MKind::Demonym) && !matches!(norms[j], "et" | "ou" | "qui" | "que") {
             j += 1;
         }
         // Subject: "le soutien DE la Turquie", else the clause subject ("a apporté son soutien").
@@ -840,7 +840,7 @@ impl<'l> Ctx<'l> {
         let mut found = Found::default();
         // Back over determiner and adjectives to the copula or the apposition comma.
         let mut p = k;
-        while p > 0 && (lex.cues.determiners.has(&toks[p - 1]) || (sv.toks[p - 1].kind == TokKind::Word && !sv.toks[p - 1].cap && !is_copula(norms[p - 1]) && p + 3 > k && !lex.cues.prepositions.has(&toks[p - 1]))) {
+        while p > 0 && (lex.cues.determiners.has(&toks[p - 1]) || (toks[p - 1].kind == TokKind::Word && !toks[p - 1].cap && !is_copula(norms[p - 1]) && p + 3 > k && !lex.cues.prepositions.has(&toks[p - 1]))) {
             p -= 1;
         }
         let subjects = if p > 0 && is_copula(norms[p - 1]) {
@@ -854,7 +854,7 @@ impl<'l> Ctx<'l> {
         let subjects: Vec<usize> = subjects.into_iter().filter(|&e| class_ok(ents, e, &rule.subject)).collect();
         // Adjectives after the noun, then the preposition and the object.
         let mut j = te;
-        while j < n && j < te + 2 && sv.toks[j].kind == TokKind::Word && !sv.toks[j].cap && !lex.cues.prepositions.has(&toks[j]) && !sv.mentions.iter().any(|m| m.start == j) {
+        while j < n && j < te + 2 && toks[j].kind == TokKind::Word && !toks[j].cap && !lex.cues.prepositions.has(&toks[j]) && !sv.mentions.iter().any(|m| m.start == j) {
             j += 1;
         }
         // A demonym right after the noun is the object ("territoire azerbaïdjanais") when the

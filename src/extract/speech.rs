@@ -134,8 +134,8 @@ pub fn attribute<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut Sent
         let Some(len) = c.according_to.match_at(toks, k) else { continue };
         // Folding makes "rapporté" look like "rapporte": a one-word cue must match as written.
         if len == 1 {
-            let base = sv.toks[0].start;
-            let t = &sv.toks[k];
+            let base = toks[0].start;
+            let t = &toks[k];
             let raw = sv.text[t.start - base..t.end - base].to_lowercase();
             if !c.according_raw.contains(&raw) {
                 continue;
