@@ -10,7 +10,6 @@ use crate::text::{tokenize, TokKind, Token};
 use serde::Deserialize;
 use rustc_hash::FxHashMap as HashMap;
 use crate::wordmap::{ClassBit, ClassesBuilder, WordMap};
-use std::collections::BTreeMap;
 use std::path::Path;
 
 /// The five entity classes of the vocabulary.
@@ -280,7 +279,7 @@ impl Gazetteer {
             keys: Vec::new(),
         };
         // Alias key → pattern index, first writer wins (explicit entries come first).
-        let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+        let mut seen: HashMap<String, usize> = HashMap::default();
         let n_explicit = g.entities.len();
         for i in 0..n_explicit {
             let names: Vec<String> = std::iter::once(g.entities[i].label_fr.clone())
@@ -311,13 +310,8 @@ impl Gazetteer {
             }
             for t in &templates {
                 let fill = |s: &str, d: &[String]| -> String {
-                    s.replace("{id}", &e.id)
-                        .replace("{name}", &e.label_fr)
-                        .replace("{en}", e.label_en.as_deref().unwrap_or(&e.label_fr))
-                        .replace("{ms}", &d[0])
-                        .replace("{fs}", &d[1])
-                        .replace("{mp}", &d[2])
-                        .replace("{fp}", &d[3])
+                    let en = e.label_en.as_deref().unwrap_or(&e.label_fr);
+                    fill_template(s, &[("id", &e.id), ("name", &e.label_fr), ("en", en), ("ms", &d[0]), ("fs", &d[1]), ("mp", &d[2]), ("fp", &d[3])])
                 };
                 let mut aliases = Vec::new();
                 for d in &sets {
@@ -328,11 +322,11 @@ impl Gazetteer {
                         }
                     }
                 }
+                // Each alias is keyed once, for the owner search and for its pattern
+                // (some 15,000 template aliases: keying was most of the startup).
+                let keyed: Vec<(String, String)> = aliases.into_iter().map(|a| (alias_key(&a, tr), a)).collect();
                 // Merge into an explicit entry that already owns one of these names.
-                let owner = aliases.iter().find_map(|a| {
-                    let k = alias_key(a, tr);
-                    seen.get(&k).map(|&p| g.patterns[p].entity).filter(|&ent| ent < n_explicit)
-                });
+                let owner = keyed.iter().find_map(|(k, _)| seen.get(k).map(|&p| g.patterns[p].entity).filter(|&ent| ent < n_explicit));
                 let target = match owner {
                     Some(ent) => ent,
                     None => {
@@ -356,11 +350,11 @@ impl Gazetteer {
                     }
                 };
                 g.by_template.insert((t.key.clone(), ci), target);
-                for a in aliases {
+                for (k, a) in keyed {
+                    g.add_keyed_pattern(&mut seen, k, &a, target);
                     if (target >= n_explicit || !g.entities[target].aliases.contains(&a)) && a != g.entities[target].label_fr {
-                        g.entities[target].aliases.push(a.clone());
+                        g.entities[target].aliases.push(a);
                     }
-                    g.add_pattern(&mut seen, &a, target, tr);
                 }
             }
         }
@@ -418,17 +412,23 @@ impl Gazetteer {
         Ok(g)
     }
 
-    fn add_pattern(&mut self, seen: &mut BTreeMap<String, usize>, name: &str, entity: usize, tr: &Transliteration) {
-        let key = alias_key(name, tr);
+    fn add_pattern(&mut self, seen: &mut HashMap<String, usize>, name: &str, entity: usize, tr: &Transliteration) {
+        self.add_keyed_pattern(seen, alias_key(name, tr), name, entity);
+    }
+
+    /// `add_pattern` for a name whose `alias_key` is known.
+    fn add_keyed_pattern(&mut self, seen: &mut HashMap<String, usize>, key: String, name: &str, entity: usize) {
         if key.trim().is_empty() {
             return;
         }
-        let letters: Vec<char> = name.chars().filter(|c| c.is_alphabetic()).collect();
+        let mut letters = name.chars().filter(|c| c.is_alphabetic());
+        let first_upper = letters.next().is_some_and(char::is_uppercase);
+        let (more, all_upper) = letters.fold((0, first_upper), |(n, up), c| (n + 1, up && c.is_uppercase()));
         // Words that count are those left in the key ("Le Monde" is one word: "monde").
         let words = key.split_whitespace().count();
-        let case = if letters.len() >= 2 && letters.iter().all(|c| c.is_uppercase()) {
+        let case = if more >= 1 && all_upper {
             CaseRule::Upper
-        } else if words == 1 && letters.first().is_some_and(|c| c.is_uppercase()) {
+        } else if words == 1 && first_upper {
             CaseRule::Capitalized
         } else {
             CaseRule::Any
@@ -590,6 +590,30 @@ impl Gazetteer {
 }
 
 /// " k1 k2 … " for an alias, with the text's tokenizer and keys.
+/// `template` with each `{name}` whose name `vars` lists replaced by its
+/// value, in one pass; other braces stay as they are.
+fn fill_template(template: &str, vars: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(template.len() + 32);
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let value = after.find('}').and_then(|close| vars.iter().find(|(k, _)| *k == &after[..close]).map(|(_, v)| (close, *v)));
+        match value {
+            Some((close, v)) => {
+                out.push_str(v);
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 fn alias_key(name: &str, tr: &Transliteration) -> String {
     let toks = tokenize(name, 0, tr);
     key_string(&toks)
@@ -604,6 +628,16 @@ mod tests {
         let lex = shared();
         let toks = tokenize(text, 0, &lex.translit);
         lex.gazetteer.find(&toks).into_iter().map(|h| lex.gazetteer.entities[h.entity].id.clone()).collect()
+    }
+
+    #[test]
+    fn templates_fill_in_one_pass() {
+        let vars = [("name", "Arménie"), ("ms", "arménien"), ("fp", "{name}")];
+        assert_eq!(super::fill_template("l'armée {ms} de {name}", &vars), "l'armée arménien de Arménie");
+        // A value is not read again, and unknown or open braces stay.
+        assert_eq!(super::fill_template("{fp}|{x}|{ms", &vars), "{name}|{x}|{ms");
+        assert_eq!(super::fill_template("{{ms}}", &vars), "{arménien}");
+        assert_eq!(super::fill_template("", &vars), "");
     }
 
     #[test]

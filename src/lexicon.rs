@@ -12,6 +12,8 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use crate::text::Token;
 use crate::wordmap::{ClassBit, ClassesBuilder, WordClasses, WordMap, WordSetExact};
 use std::path::{Path, PathBuf};
+use std::collections::BTreeSet;
+use std::sync::OnceLock;
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct SentenceCues {
@@ -500,10 +502,12 @@ pub struct Lexicon {
     pub speech_forms: WordMap<FormKind>,
     /// The tokens' class bit for "is a speech-verb form".
     speech_form_bit: ClassBit,
-    /// For each gazetteer entity, the transliteration keys of each of its names, word by word.
-    pub name_keys: Vec<Vec<Vec<String>>>,
-    /// For each gazetteer entity, its other names, sorted.
-    pub known_aliases: Vec<std::collections::BTreeSet<String>>,
+    /// For each gazetteer entity, the transliteration keys of each of its
+    /// names, word by word, and its other names, sorted. Made on first use:
+    /// a document meets a few dozen of the thousands of entities, and making
+    /// them all was a sixth of the startup.
+    name_keys: Vec<OnceLock<Vec<Vec<String>>>>,
+    known_aliases: Vec<OnceLock<BTreeSet<String>>>,
 }
 
 pub(crate) fn read_toml<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<T, LexiconError> {
@@ -627,9 +631,19 @@ impl Lexicon {
         gazetteer.register(&mut classes);
         let speech_form_bit = classes.register(speech_forms.iter().map(|(w, _)| w.as_str()));
         cues.classes = classes.finish();
-        let name_keys = (0..gazetteer.entities.len()).map(|g| gazetteer.names(g).map(|n| name_words(&cues, &translit, n)).collect()).collect();
-        let known_aliases = gazetteer.entities.iter().map(|e| e.aliases.iter().cloned().collect()).collect();
+        let name_keys = (0..gazetteer.entities.len()).map(|_| OnceLock::new()).collect();
+        let known_aliases = (0..gazetteer.entities.len()).map(|_| OnceLock::new()).collect();
         Ok(Lexicon { dir: dir.to_path_buf(), cues, titles, translit, conj, gazetteer, rules, speech_forms, speech_form_bit, name_keys, known_aliases })
+    }
+
+    /// The transliteration keys of each name of gazetteer entity `g`, word by word.
+    pub fn name_keys(&self, g: usize) -> &[Vec<String>] {
+        self.name_keys[g].get_or_init(|| self.gazetteer.names(g).map(|n| name_words(&self.cues, &self.translit, n)).collect())
+    }
+
+    /// The other names of gazetteer entity `g`, sorted.
+    pub fn known_aliases(&self, g: usize) -> &BTreeSet<String> {
+        self.known_aliases[g].get_or_init(|| self.gazetteer.entities[g].aliases.iter().cloned().collect())
     }
 }
 

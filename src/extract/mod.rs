@@ -104,13 +104,13 @@ impl<'l> DocEntities<'l> {
             class: ge.class,
             label_fr: ge.label_fr.clone(),
             label_en: ge.label_en.clone(),
-            known_aliases: Some(&lex.known_aliases[g]),
+            known_aliases: Some(lex.known_aliases(g)),
             own_aliases: BTreeSet::new(),
             known: Some(g),
             stands_for,
             country,
             roles: Vec::new(),
-            known_keys: &lex.name_keys[g],
+            known_keys: lex.name_keys(g),
             own_keys: Vec::new(),
         });
         self.by_known.insert(g, e);
