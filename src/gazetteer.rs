@@ -172,7 +172,8 @@ pub struct Gazetteer {
     /// sentence's words are nearly all in no name, and its filter turns them
     /// away before any hashing.
     by_first_key: WordMap<KeyTrie>,
-    /// The tokens' class bits for "its key starts a name" and "its key is a demonym's".
+    /// The tokens' class bits for "its key starts a name", "its key is a
+    /// demonym's", "matching skips it" and "it is a contraction".
     bit_first_key: ClassBit,
     bit_demonym: ClassBit,
     bit_skipped: ClassBit,

@@ -68,7 +68,8 @@ const ELISIONS: &[&str] = &["l", "d", "n", "s", "j", "c", "m", "t", "qu", "jusqu
 fn word_facts(raw: &str, kind: TokKind, tr: &Transliteration, wc: &WordClasses) -> WordFacts {
     let norm = fold_compact(raw);
     if kind != TokKind::Word {
-        return (norm.clone(), norm.clone(), false, false, wc.of(&norm, &norm));
+        let classes = wc.of(&norm, &norm);
+        return (norm.clone(), norm, false, false, classes);
     }
     let key = if tr.rules.is_empty() { norm.clone() } else { CompactString::from(tr.key(&norm)) };
     let classes = wc.of(&norm, &key);

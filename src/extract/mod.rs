@@ -119,7 +119,8 @@ impl<'l> DocEntities<'l> {
 
     /// A new entity named `label` (deterministic id from the label).
     pub fn new_entity(&mut self, lex: &Lexicon, label: &str, class: Class) -> usize {
-        let id = format!("{}{}", if lex.gazetteer.get(&slug(label)).is_some() { "new_" } else { "" }, slug(label));
+        let base = slug(label);
+        let id = if lex.gazetteer.get(&base).is_some() { format!("new_{base}") } else { base };
         // The id may be a gazetteer entry's already in this document (one
         // whose own id begins with "new_"), or a new entity's.
         if let Some(&e) = lex.gazetteer.get(&id).and_then(|g| self.by_known.get(&g)).or_else(|| self.by_id.get(&id)) {
