@@ -80,8 +80,18 @@ pub struct NameCues {
     pub person_suffixes: Vec<String>,
 }
 
+/// Words the sentence skeleton (`extract/syntax.rs`) and the title reader
+/// work with; see the `[syntax]` section of `lexicon/cues.toml`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct SyntaxCues {
+    pub title_adjectives: Vec<String>,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 struct CuesFile {
+    #[serde(default)]
+    syntax: SyntaxCues,
     sentence: SentenceCues,
     boilerplate: BoilerplateCues,
     language: LanguageCues,
@@ -261,6 +271,8 @@ pub struct Cues {
     pub force_words: WordSet,
     pub place_words: WordSet,
     pub person_suffixes: Vec<String>,
+    /// "le dirigeant actuel X": words between a title and its holder's name.
+    pub title_adjectives: WordSet,
     /// One-word "according to" cues as written (lower case, accents kept).
     pub according_raw: WordSetExact,
     /// Given names (folded), from `lexicon/first_names.txt`.
@@ -380,11 +392,22 @@ pub struct Title {
     pub of_person: bool,
     #[serde(default)]
     pub default_of: Option<String>,
+    /// Gazetteer role keys a named holder may have: with no "of" in the
+    /// text, the one such role the person holds at the document's date
+    /// gives it ("le président Vladimir Poutine" → Russia). Empty: `role`.
+    #[serde(default)]
+    pub holder_roles: Vec<String>,
+    /// A peer of another head named in the sentence ("son homologue
+    /// ukrainien X"): the relation holds only when that head leads a state.
+    #[serde(default)]
+    pub counterpart: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 struct TitlesFile {
     title: Vec<Title>,
+    #[serde(default)]
+    state_head_roles: Vec<String>,
 }
 
 /// Titles indexed by their folded token sequences, longest first.
@@ -397,24 +420,32 @@ pub struct Titles {
     by_first: WordMap<Vec<usize>>,
     /// The tokens' class bit for "starts a title".
     bit_first: ClassBit,
+    /// Gazetteer role keys that head a state (`state_head_roles`).
+    pub state_head_roles: Vec<String>,
 }
 
 impl Titles {
     /// The longest title starting at `toks[i]`: (length, index into `titles`).
     pub fn match_index(&self, toks: &[Token], i: usize) -> Option<(usize, usize)> {
+        self.match_index_within(toks, i, usize::MAX)
+    }
+
+    /// As `match_index`, for titles of at most `max` tokens: a title must not
+    /// run into a name ("la présidente de la Commission européenne").
+    pub fn match_index_within(&self, toks: &[Token], i: usize, max: usize) -> Option<(usize, usize)> {
         let t = toks.get(i)?;
         if self.bit_first.test(t.classes) == Some(false) {
             return None;
         }
         let list = self.by_first.get(&t.norm)?;
-        for &pi in list {
-            let (p, t) = &self.phrases[pi];
-            if i + p.len() <= toks.len() && p.iter().zip(&toks[i..]).all(|(a, b)| *a == b.norm) {
-                return Some((p.len(), *t));
-            }
-        }
-        None
+        list.iter().map(|&pi| &self.phrases[pi]).find(|(p, _)| p.len() <= max && i + p.len() <= toks.len() && p.iter().zip(&toks[i..]).all(|(a, b)| *a == b.norm)).map(|(p, t)| (p.len(), *t))
     }
+
+    /// Whether gazetteer role key `r` heads a state.
+    pub fn leads_state(&self, r: &str) -> bool {
+        self.state_head_roles.iter().any(|x| x == r)
+    }
+
     /// The longest title starting at `toks[i]`: (length, title).
     pub fn match_at(&self, toks: &[Token], i: usize) -> Option<(usize, &Title)> {
         self.match_index(toks, i).map(|(l, t)| (l, &self.titles[t]))
@@ -596,6 +627,7 @@ impl Lexicon {
             force_words: set(&cf.names.force_words),
             place_words: set(&cf.names.place_words),
             person_suffixes: cf.names.person_suffixes.iter().map(|w| fold(w)).collect(),
+            title_adjectives: set(&cf.syntax.title_adjectives),
             first_names: {
                 let path = lex_dir.join("first_names.txt");
                 let text = std::fs::read_to_string(&path).map_err(|e| LexiconError::Io { path: path.clone(), source: e })?;
@@ -619,7 +651,7 @@ impl Lexicon {
         for (pi, (p, _)) in phrases.iter().enumerate() {
             by_first.entry(p[0].clone()).or_default().push(pi);
         }
-        let mut titles = Titles { titles: tf.title, phrases, by_first: by_first.into(), bit_first: ClassBit::NONE };
+        let mut titles = Titles { titles: tf.title, phrases, by_first: by_first.into(), bit_first: ClassBit::NONE, state_head_roles: tf.state_head_roles };
         let mut gazetteer = Gazetteer::load(&dir.join("gazetteer"), &translit)?;
         let mut rules = RuleSet::load(&dir.join("relations"), &conj)?;
         let speech_forms: WordMap<FormKind> = speech_forms.into();

@@ -20,6 +20,9 @@ pub struct TitleUse {
     pub person: Option<usize>,
     /// Token index where the complement ends.
     pub of_end: usize,
+    /// Further states of a coordinated title ("ses homologues azerbaïdjanais et arménien"):
+    /// (doc entity, token of its demonym).
+    pub of_more: Vec<(usize, usize)>,
 }
 
 fn is_word(t: &Token) -> bool {
@@ -71,18 +74,26 @@ pub fn find<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut SentenceV
             i += 1;
             continue;
         }
-        let Some((len, ti)) = lex.titles.match_index(toks, i) else {
+        // A title must not run into a name ("la présidente de la Commission européenne").
+        let room = 1 + (i + 1..n).take_while(|&k| !covered[k]).count();
+        let Some((len, ti)) = lex.titles.match_index_within(toks, i, room) else {
             i += 1;
             continue;
         };
         // "Premier" alone capitalised at a sentence start is still a title; a title inside a name is not.
         let mut j = i + len;
         let mut of = None;
-        // Demonym right after: "président azerbaïdjanais".
+        let mut of_more = Vec::new();
+        // Demonym right after: "président azerbaïdjanais"; "ses homologues azerbaïdjanais et arménien".
         if j < n && !covered[j] {
             if let Some(country) = g.demonym(&toks[j]) {
                 of = Some(ents.known(lex, country));
                 j += 1;
+                while j + 1 < n && matches!(norms[j], "et" | ",") && !covered[j + 1] {
+                    let Some(more) = g.demonym(&toks[j + 1]) else { break };
+                    of_more.push((ents.known(lex, more), j + 1));
+                    j += 2;
+                }
             }
         }
         // "du Kremlin", "de la Russie", "du président azerbaïdjanais Ilham Aliyev", "en politique étrangère du président".
@@ -116,12 +127,19 @@ pub fn find<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut SentenceV
         if of.is_none() && i > 0 && c.possessives.has(&toks[i - 1]) {
             of = sv.mentions.iter().rev().find(|m| m.end < i && matches!(ents.get(m.entity).class, Class::Organization | Class::Country)).map(|m| m.acting.unwrap_or(m.entity));
         }
-        if of.is_none() {
+        // "le président de la République" is France's by convention, unless a
+        // lower-case word qualifies it ("de la République islamique…").
+        let qualified = j < n && is_word(&toks[j]) && !toks[j].cap && !c.auxiliaries.has(&toks[j]) && !c.adverbs.has(&toks[j]) && !c.clause_openers.has(&toks[j]) && !c.negation_open.has(&toks[j]) && !c.speech_verbs.has(&toks[j]);
+        if of.is_none() && !qualified {
             if let Some(d) = lex.titles.titles[ti].default_of.as_deref().and_then(|d| g.get(d)) {
                 of = Some(ents.known(lex, d));
             }
         }
-        sv.titles.push(TitleUse { start: i, end: i + len, title: ti, of, person: None, of_end: j });
+        // "le dirigeant actuel Ibrahim X": the adjective belongs to the title.
+        while j < n && !covered[j] && c.title_adjectives.match_at(toks, j).is_some() {
+            j += c.title_adjectives.match_at(toks, j).unwrap_or(1);
+        }
+        sv.titles.push(TitleUse { start: i, end: i + len, title: ti, of, person: None, of_end: j, of_more });
         i += len;
     }
     // 3. Demonyms and state metonyms ("la diplomatie arménienne", "les Azerbaïdjanais").
@@ -371,6 +389,20 @@ fn resolve_titles<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut Sen
     let norms = sv.norms;
     let toks = sv.toks;
     for ti in 0..sv.titles.len() {
+        // "la présidente de la Banque X": an unknown name found after the titles may be the "of".
+        if sv.titles[ti].of.is_none() && !lex.titles.titles[sv.titles[ti].title].of_person {
+            let mut k = sv.titles[ti].of_end;
+            if k < norms.len() && matches!(norms[k], "de" | "du" | "des" | "d'") {
+                k += 1;
+                while k < norms.len() && matches!(norms[k], "la" | "l'" | "le" | "les") {
+                    k += 1;
+                }
+                if let Some(m) = sv.mentions.iter().find(|m| m.start == k && m.kind == MKind::Name && ents.get(m.entity).class != Class::Person) {
+                    sv.titles[ti].of = Some(m.acting.unwrap_or(m.entity));
+                    sv.titles[ti].of_end = m.end;
+                }
+            }
+        }
         let tu = sv.titles[ti].clone();
         let title = &lex.titles.titles[tu.title];
         // The named person: right after the title (", " allowed), or before it in apposition.
@@ -436,19 +468,46 @@ fn resolve_titles<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut Sen
         if person.is_none() && title.role == "official" {
             if let Some(of) = tu.of.filter(|&o| ents.get(o).class == Class::Country) {
                 if !sv.mentions.iter().any(|m| m.start < tu.of_end && tu.start < m.end) {
-                    sv.mentions.push(Mention { start: tu.start, end: tu.of_end, entity: of, kind: MKind::StateHead, acting: Some(of), locative: false });
+                    // One mention per state, so that a coordination reads as one ("et").
+                    let first_end = tu.of_more.first().map_or(tu.of_end, |&(_, k)| k - 1);
+                    sv.mentions.push(Mention { start: tu.start, end: first_end, entity: of, kind: MKind::StateHead, acting: Some(of), locative: false });
+                    for &(o, k) in &tu.of_more {
+                        sv.mentions.push(Mention { start: k, end: k + 1, entity: o, kind: MKind::StateHead, acting: Some(o), locative: false });
+                    }
                 }
             }
         }
         if let Some(p) = person {
-            ents.set_role(p, &title.role, tu.of);
-            if let Some(of) = tu.of {
-                if !title.relation.is_empty() && p != of {
-                    let pred = if title.of_person && ents.get(of).class != Class::Person { "" } else { title.relation.as_str() };
-                    if !pred.is_empty() {
-                        sv.title_facts.push((p, pred.to_string(), of, tu.start, tu.of_end));
+            // "ses homologues azerbaïdjanais et arménien, Ilham Aliyev et Nikol Pachinian": in order.
+            let mut holders = vec![(p, tu.of)];
+            if !tu.of_more.is_empty() {
+                if let Some(first) = sv.mentions.iter().position(|m| m.entity == p && m.start >= tu.of_end) {
+                    let more: Vec<usize> = coordinated(sv, first).into_iter().skip(1).map(|i| sv.mentions[i].entity).filter(|&e| ents.get(e).class == Class::Person).collect();
+                    if more.len() == tu.of_more.len() {
+                        holders.extend(more.into_iter().zip(tu.of_more.iter().map(|&(o, _)| Some(o))));
                     }
                 }
+            }
+            for (p, of) in holders {
+                let (of, rule) = match of {
+                    Some(o) => (Some(o), "title"),
+                    // "le président Vladimir Poutine": the state the gazetteer says he heads.
+                    None if !title.of_person && !title.relation.is_empty() => (known_role_of(lex, ents, p, title, year), "title.known"),
+                    None => (None, "title"),
+                };
+                ents.set_role(p, &title.role, of);
+                let Some(of) = of else { continue };
+                if title.relation.is_empty() || p == of {
+                    continue;
+                }
+                if title.of_person && ents.get(of).class != Class::Person {
+                    continue;
+                }
+                // "son homologue ukrainien X" is the Ukrainian leader when the peer is one.
+                if title.counterpart && !(holds_role(lex, ents, p, title, of, year) || peer_leads(lex, ents, sv, p, year)) {
+                    continue;
+                }
+                sv.title_facts.push(TitleFact { person: p, predicate: title.relation.clone(), of, start: tu.start, end: tu.of_end, rule });
             }
         }
         // "conseiller du président azerbaïdjanais Ilham Aliyev": of = the next title's holder.
@@ -465,8 +524,89 @@ fn resolve_titles<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut Sen
         if let (Some(pa), Some(pb)) = (sv.titles[a].person, sv.titles[b].person) {
             let rel = lex.titles.titles[sv.titles[a].title].relation.clone();
             if !rel.is_empty() && pa != pb {
-                sv.title_facts.push((pa, rel, pb, sv.titles[a].start, sv.titles[b].of_end));
+                sv.title_facts.push(TitleFact { person: pa, predicate: rel, of: pb, start: sv.titles[a].start, end: sv.titles[b].of_end, rule: "title" });
             }
         }
     }
+}
+
+/// A fact a title states: "le président azerbaïdjanais Ilham Aliyev" → Aliyev leaderOf Azerbaïdjan.
+#[derive(Debug, Clone)]
+pub struct TitleFact {
+    pub person: usize,
+    pub predicate: String,
+    pub of: usize,
+    /// Token range of the title and its complement.
+    pub start: usize,
+    pub end: usize,
+    /// "title", or "title.known" when `of` comes from the gazetteer, not the text.
+    pub rule: &'static str,
+}
+
+/// The mentions coordinated with mention `mi` ("A, B et C"), in order, `mi` first.
+fn coordinated(sv: &SentenceView, mi: usize) -> Vec<usize> {
+    let ms = &sv.mentions;
+    let mut out = vec![mi];
+    let mut k = mi;
+    while k + 1 < ms.len() {
+        let gap = &sv.norms[ms[k].end..ms[k + 1].start];
+        if gap.is_empty() || gap.len() > 2 || !gap.iter().all(|w| matches!(*w, "," | "et" | "ainsi" | "que")) {
+            break;
+        }
+        k += 1;
+        out.push(k);
+    }
+    out
+}
+
+/// Whether gazetteer role `r` answers a title (its own role, or one of its `holder_roles`).
+fn role_answers(title: &crate::lexicon::Title, r: &str) -> bool {
+    if title.holder_roles.is_empty() { r == title.role } else { title.holder_roles.iter().any(|h| h == r) }
+}
+
+fn in_office(from: Option<i32>, to: Option<i32>, year: Option<i32>) -> bool {
+    match year {
+        Some(y) => from.is_none_or(|f| f <= y) && to.is_none_or(|t| y <= t),
+        None => to.is_none(),
+    }
+}
+
+/// The one entity a known person holds a role answering `title` of, at the document's date.
+fn known_role_of<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, p: usize, title: &crate::lexicon::Title, year: Option<i32>) -> Option<usize> {
+    let g = ents.get(p).known?;
+    let roles = &lex.gazetteer.entities[g].roles;
+    let one = |dated: bool| -> Option<Option<usize>> {
+        let mut found = None;
+        for (r, of, from, to) in roles {
+            if role_answers(title, r) && (!dated || in_office(*from, *to, year)) {
+                if found.is_some_and(|f| f != *of) {
+                    return None;
+                }
+                found = Some(*of);
+            }
+        }
+        Some(found)
+    };
+    // Undated documents: a role held now, else the one such role ever held.
+    let of = match one(true)? {
+        Some(of) => of,
+        None if year.is_none() => one(false)??,
+        None => return None,
+    };
+    Some(ents.known(lex, of))
+}
+
+/// Whether known person `p` holds a role answering `title` of doc entity `of` at the date.
+fn holds_role(lex: &Lexicon, ents: &DocEntities, p: usize, title: &crate::lexicon::Title, of: usize, year: Option<i32>) -> bool {
+    let (Some(g), Some(go)) = (ents.get(p).known, ents.get(of).known) else { return false };
+    lex.gazetteer.entities[g].roles.iter().any(|(r, o, from, to)| *o == go && in_office(*from, *to, year) && (role_answers(title, r) || lex.titles.leads_state(r)))
+}
+
+/// Whether another person of the sentence leads a state (the peer of "son homologue").
+fn peer_leads(lex: &Lexicon, ents: &DocEntities, sv: &SentenceView, p: usize, year: Option<i32>) -> bool {
+    sv.mentions.iter().filter(|m| m.entity != p && ents.get(m.entity).class == Class::Person).any(|m| {
+        let e = ents.get(m.entity);
+        e.roles.iter().any(|(r, of)| lex.titles.leads_state(r) && of.is_some_and(|o| ents.get(o).class == Class::Country))
+            || e.known.is_some_and(|g| lex.gazetteer.entities[g].roles.iter().any(|(r, o, from, to)| lex.titles.leads_state(r) && in_office(*from, *to, year) && lex.gazetteer.entities[*o].class == Class::Country))
+    })
 }

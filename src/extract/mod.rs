@@ -279,8 +279,8 @@ pub struct SentenceView<'a> {
     pub text: &'a str,
     pub mentions: Vec<Mention>,
     pub titles: Vec<TitleUse>,
-    /// Facts stated by titles: (person, predicate, of, first token, end token).
-    pub title_facts: Vec<(usize, String, usize, usize, usize)>,
+    /// Facts stated by titles.
+    pub title_facts: Vec<mentions::TitleFact>,
     pub pending_of_person: Vec<(usize, usize)>,
     /// Entities named inside another name ("de l'OSCE" in "Groupe de Minsk de l'OSCE").
     pub extra_mentions: Vec<usize>,
@@ -499,13 +499,18 @@ pub fn extract<'l>(lex: &'l Lexicon, body: &str, clean: &CleanText) -> Extractio
         }
         for f in &fs {
             mentioned.insert(f.subject);
-            mentioned.insert(f.object);
+            // A state only the gazetteer gave a title ("le président Vladimir
+            // Poutine") counts when the document names it (checked below).
+            if f.rule != "title.known" {
+                mentioned.insert(f.object);
+            }
             mentioned.extend(f.attributed_to);
             mentioned.extend(f.reported_by);
         }
         facts.append(&mut fs);
         all_mentions.push(sv.mentions);
     }
+    facts.retain(|f| f.rule != "title.known" || mentioned.contains(&f.object));
     // "les troupes russes" in an article about the Russian peacekeepers are those peacekeepers:
     // a state's generic armed forces merge into its one more specific force named in the document.
     let mut remap: Vec<(usize, usize)> = Vec::new();

@@ -504,8 +504,8 @@ fn debug_enabled() -> bool {
 pub fn find<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut SentenceView) -> Vec<Fact> {
     let mut ctx = Ctx { lex, verbs: Vec::new() };
     let mut out = Vec::new();
-    for (p, pred, o, a, _) in sv.title_facts.clone() {
-        push(&mut out, sv, a, p, &pred, o, "title", 0.75, Modality::Asserted);
+    for tf in sv.title_facts.clone() {
+        push(&mut out, sv, tf.start, tf.person, &tf.predicate, tf.of, tf.rule, 0.75, Modality::Asserted);
     }
     // Generated entities state their own relation ("l'armée arménienne" is Armenia's).
     // The words outlive `sv`'s borrow: mentions may be added while we read them.
