@@ -86,6 +86,10 @@ pub struct NameCues {
 #[serde(default)]
 pub struct SyntaxCues {
     pub title_adjectives: Vec<String>,
+    pub relatives: Vec<String>,
+    pub incise_openers: Vec<String>,
+    pub participial_openers: Vec<String>,
+    pub fronted_openers: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -273,6 +277,13 @@ pub struct Cues {
     pub person_suffixes: Vec<String>,
     /// "le dirigeant actuel X": words between a title and its holder's name.
     pub title_adjectives: WordSet,
+    /// The sentence skeleton's words (`extract/syntax.rs`): relative
+    /// pronouns, words opening an incise or a participial clause after a
+    /// noun, words opening a fronted adverbial.
+    pub relatives: WordSet,
+    pub incise_openers: WordSet,
+    pub participial_openers: WordSet,
+    pub fronted_openers: WordSet,
     /// One-word "according to" cues as written (lower case, accents kept).
     pub according_raw: WordSetExact,
     /// Given names (folded), from `lexicon/first_names.txt`.
@@ -628,6 +639,10 @@ impl Lexicon {
             place_words: set(&cf.names.place_words),
             person_suffixes: cf.names.person_suffixes.iter().map(|w| fold(w)).collect(),
             title_adjectives: set(&cf.syntax.title_adjectives),
+            relatives: set(&cf.syntax.relatives),
+            incise_openers: set(&cf.syntax.incise_openers),
+            participial_openers: set(&cf.syntax.participial_openers),
+            fronted_openers: set(&cf.syntax.fronted_openers),
             first_names: {
                 let path = lex_dir.join("first_names.txt");
                 let text = std::fs::read_to_string(&path).map_err(|e| LexiconError::Io { path: path.clone(), source: e })?;

@@ -5,6 +5,7 @@
 pub mod mentions;
 pub mod relations;
 pub mod speech;
+pub mod syntax;
 
 use crate::gazetteer::Class;
 use crate::lexicon::Lexicon;
@@ -275,8 +276,9 @@ pub struct SentenceView<'a> {
     /// The tokens' folded forms, made once per sentence: every stage reads
     /// them, and each used to collect its own copy.
     pub norms: &'a [&'a str],
-    /// The sentence's text; `toks[0].start` is its first byte.
+    /// The sentence's text; `base` is its first byte in the document.
     pub text: &'a str,
+    pub base: usize,
     pub mentions: Vec<Mention>,
     pub titles: Vec<TitleUse>,
     /// Facts stated by titles.
@@ -301,6 +303,7 @@ impl<'a> SentenceView<'a> {
             toks,
             norms,
             text,
+            base: toks.first().map_or(0, |t| t.start),
             mentions: Vec::new(),
             titles: Vec::new(),
             title_facts: Vec::new(),
@@ -308,6 +311,54 @@ impl<'a> SentenceView<'a> {
             extra_mentions: Vec::new(),
             said_by: vec![None; toks.len()],
             reported_by: vec![None; toks.len()],
+        }
+    }
+}
+
+impl SentenceView<'_> {
+    /// The raw text of token `k`.
+    pub fn raw(&self, k: usize) -> &str {
+        let t = &self.toks[k];
+        &self.text[t.start - self.base..t.end - self.base]
+    }
+
+    /// The sentence reduced to the tokens `keep` (sorted indices), whose
+    /// copies are `toks` and their folded forms `norms`: the main clause of
+    /// the skeleton. Mentions, titles and speech marks follow their tokens;
+    /// those cut by the reduction are left out.
+    pub fn restrict<'b>(&self, keep: &[usize], toks: &'b [Token], norms: &'b [&'b str]) -> SentenceView<'b>
+    where
+        Self: 'b,
+    {
+        let n = self.toks.len();
+        let mut pos = vec![usize::MAX; n];
+        for (i, &k) in keep.iter().enumerate() {
+            pos[k] = i;
+        }
+        let span = |s: usize, e: usize| -> Option<(usize, usize)> { (s < e && (s..e).all(|k| pos[k] != usize::MAX)).then(|| (pos[s], pos[e - 1] + 1)) };
+        let mentions = self.mentions.iter().filter_map(|m| span(m.start, m.end).map(|(s, e)| Mention { start: s, end: e, ..m.clone() })).collect();
+        let titles = self
+            .titles
+            .iter()
+            .filter_map(|t| {
+                let (s, e) = span(t.start, t.end)?;
+                let of_end = if t.of_end > t.end { span(t.end, t.of_end)?.1 } else { e };
+                Some(mentions::TitleUse { start: s, end: e, of_end, of_more: Vec::new(), ..t.clone() })
+            })
+            .collect();
+        SentenceView {
+            index: self.index,
+            toks,
+            norms,
+            text: self.text,
+            base: self.base,
+            mentions,
+            titles,
+            title_facts: Vec::new(),
+            pending_of_person: Vec::new(),
+            extra_mentions: Vec::new(),
+            said_by: keep.iter().map(|&k| self.said_by[k]).collect(),
+            reported_by: keep.iter().map(|&k| self.reported_by[k]).collect(),
         }
     }
 }

@@ -3,6 +3,7 @@
 //! matters here: clause boundaries, prepositional phrases, coordination,
 //! passives, appositions, negation and modality.
 
+use super::syntax::{after_determiner, verb_like, Skeleton};
 use super::{DocEntities, Fact, MKind, Mention, Modality, SentenceView};
 use crate::gazetteer::Class;
 use crate::lexicon::{FormKind, Lexicon};
@@ -203,26 +204,6 @@ fn subject_for(lex: &Lexicon, ents: &DocEntities, sv: &SentenceView, pos: usize,
         return subject_for(lex, ents, sv, limit, classes);
     }
     None
-}
-
-/// "une attaque", "la demande": a verb form right after a determiner is a noun.
-fn after_determiner(norms: &[&str], k: usize) -> bool {
-    k > 0 && matches!(norms[k - 1], "un" | "une" | "le" | "la" | "l'" | "les" | "des" | "du" | "au" | "aux" | "son" | "sa" | "ses" | "leur" | "leurs" | "cette" | "ces")
-}
-
-/// A token that is certainly a finite verb or auxiliary ("a", "ont", "est", a trigger verb, a speech verb).
-fn verb_like(lex: &Lexicon, sv: &SentenceView, k: usize) -> bool {
-    let (norms, toks) = (sv.norms, sv.toks);
-    let w = norms[k];
-    if matches!(w, "a" | "ont" | "avait" | "avaient" | "aura" | "auront" | "est" | "sont" | "etait" | "etaient" | "sera" | "seront" | "fut" | "furent") {
-        return true;
-    }
-    if after_determiner(norms, k) {
-        return false;
-    }
-    lex.cues.denials.has(&toks[k])
-        || lex.speech_form(&toks[k]).is_some_and(|f| f != FormKind::Participle)
-        || lex.rules.triggers_at(toks, k).any(|t| !t.nominal && t.form != FormKind::Participle && t.tokens.len() == 1)
 }
 
 fn class_ok(ents: &DocEntities, e: usize, classes: &[Class]) -> bool {
@@ -500,13 +481,35 @@ fn debug_enabled() -> bool {
     *DEBUG.get_or_init(|| std::env::var_os("NEWSKG_DEBUG").is_some())
 }
 
-/// All facts of a sentence, title facts included.
+/// All facts of a sentence, title facts included. The skeleton decides what
+/// each trigger reads: one in the main clause reads the sentence without its
+/// asides; one inside an aside reads the whole sentence.
 pub fn find<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut SentenceView) -> Vec<Fact> {
-    let mut ctx = Ctx { lex, verbs: Vec::new() };
     let mut out = Vec::new();
     for tf in sv.title_facts.clone() {
         push(&mut out, sv, tf.start, tf.person, &tf.predicate, tf.of, tf.rule, 0.75, Modality::Asserted);
     }
+    let sk = Skeleton::new(lex, ents, sv);
+    if sk.asides.is_empty() {
+        out.extend(find_triggers(lex, ents, sv, None));
+        return out;
+    }
+    if debug_enabled() {
+        eprintln!("skeleton: {:?}", sk.asides);
+    }
+    out.extend(find_triggers(lex, ents, sv, Some(&|k| sk.aside_at(k).is_some())));
+    let keep = sk.main_tokens(sv.toks.len());
+    let toks: Vec<Token> = keep.iter().map(|&k| sv.toks[k].clone()).collect();
+    let norms = super::norms_of(&toks);
+    let mut main = sv.restrict(&keep, &toks, &norms);
+    out.extend(find_triggers(lex, ents, &mut main, None));
+    out
+}
+
+/// The facts of the triggers of `sv` (those at the positions `only` accepts, if given).
+fn find_triggers<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut SentenceView, only: Option<&dyn Fn(usize) -> bool>) -> Vec<Fact> {
+    let mut ctx = Ctx { lex, verbs: Vec::new() };
+    let mut out = Vec::new();
     // Generated entities state their own relation ("l'armée arménienne" is Armenia's).
     // The words outlive `sv`'s borrow: mentions may be added while we read them.
     let norms = sv.norms;
@@ -551,6 +554,9 @@ pub fn find<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut SentenceV
     let mut first_denial: Option<Option<usize>> = None;
     let debug = debug_enabled();
     for (k, trig, te) in triggers {
+        if only.is_some_and(|f| !f(k)) {
+            continue;
+        }
         let rule = &lex.rules.rules[trig.rule];
         let mut form = trig.form;
         if trig.reflexive {
@@ -560,9 +566,7 @@ pub fn find<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut SentenceV
             }
         }
         if let Some(sf) = &trig.surface {
-            let base = toks[0].start;
-            let t = &toks[k];
-            if sv.text[t.start - base..t.end - base].to_lowercase() != *sf {
+            if sv.raw(k).to_lowercase() != *sf {
                 form = FormKind::Finite;
             }
         }
@@ -696,11 +700,15 @@ impl<'l> Ctx<'l> {
                     } else {
                         // The noun the participle qualifies: the nearest mention before it.
                         let mut p = chain_start;
+                        let mut detached = false;
                         while p > 0 && matches!(norms[p - 1], "," | "–" | "—" | "-" | "(") {
                             p -= 1;
+                            detached = true;
                         }
-                        // …unless it sits in a complement ("un accord entre X et Y, négocié par Moscou").
-                        sv.mentions.iter().rposition(|m| (m.end == p || m.end + 1 == p) && !governed(lex, sv, m)).map(|mi| group(sv, mi).into_iter().map(|i| arg(&sv.mentions[i])).collect())
+                        // …unless, detached by a comma, it sits in a complement ("un accord
+                        // entre X et Y, négocié par Moscou"); right after its noun it qualifies
+                        // that noun ("sa participation à l'OTSC dirigée par Moscou").
+                        sv.mentions.iter().rposition(|m| (m.end == p || m.end + 1 == p) && (!detached || !governed(lex, sv, m))).map(|mi| group(sv, mi).into_iter().map(|i| arg(&sv.mentions[i])).collect())
                     };
                     if let (Some(a), Some(p)) = (agents, patients) {
                         let p: Vec<usize> = p.into_iter().filter(|&e| class_ok(ents, e, &rule.object)).collect();

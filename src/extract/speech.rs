@@ -134,9 +134,7 @@ pub fn attribute<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut Sent
         let Some(len) = c.according_to.match_at(toks, k) else { continue };
         // Folding makes "rapporté" look like "rapporte": a one-word cue must match as written.
         if len == 1 {
-            let base = toks[0].start;
-            let t = &toks[k];
-            let raw = sv.text[t.start - base..t.end - base].to_lowercase();
+            let raw = sv.raw(k).to_lowercase();
             if !c.according_raw.contains(&raw) {
                 continue;
             }
