@@ -90,6 +90,10 @@ pub struct SyntaxCues {
     pub incise_openers: Vec<String>,
     pub participial_openers: Vec<String>,
     pub fronted_openers: Vec<String>,
+    pub reciprocal_markers: Vec<String>,
+    pub pair_phrases: Vec<String>,
+    pub pair_person_phrases: Vec<String>,
+    pub object_control: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -284,6 +288,15 @@ pub struct Cues {
     pub incise_openers: WordSet,
     pub participial_openers: WordSet,
     pub fronted_openers: WordSet,
+    /// "mutuellement", "l'un l'autre": with a reflexive clitic, the group acts on itself.
+    pub reciprocal_markers: WordSet,
+    /// "les deux parties", "les deux pays" (the document's last pair of
+    /// states); "les deux dirigeants" (its last pair of persons, else states).
+    pub pair_phrases: WordSet,
+    pub pair_person_phrases: WordSet,
+    /// Every form of the object-control verbs: "accuser X de", "appeler X à",
+    /// "demander à X de" + infinitive: X is the infinitive's subject.
+    pub object_control: WordSet,
     /// One-word "according to" cues as written (lower case, accents kept).
     pub according_raw: WordSetExact,
     /// Given names (folded), from `lexicon/first_names.txt`.
@@ -594,6 +607,12 @@ impl Lexicon {
                 speech_forms.insert(f, k);
             }
         }
+        let mut control_forms: HashMap<String, FormKind> = HashMap::default();
+        for v in &cf.syntax.object_control {
+            for (f, k) in conj.forms(v).map_err(|m| LexiconError::Invalid { path: cues_path.clone(), message: m })? {
+                control_forms.insert(f, k);
+            }
+        }
         let mut cues = Cues {
             boilerplate_re: alternation(&cues_path, &cf.boilerplate.line)?,
             tail_re: alternation(&cues_path, &cf.boilerplate.tail)?,
@@ -643,6 +662,10 @@ impl Lexicon {
             incise_openers: set(&cf.syntax.incise_openers),
             participial_openers: set(&cf.syntax.participial_openers),
             fronted_openers: set(&cf.syntax.fronted_openers),
+            reciprocal_markers: set(&cf.syntax.reciprocal_markers),
+            pair_phrases: set(&cf.syntax.pair_phrases),
+            pair_person_phrases: set(&cf.syntax.pair_person_phrases),
+            object_control: WordSet::new(control_forms.keys()),
             first_names: {
                 let path = lex_dir.join("first_names.txt");
                 let text = std::fs::read_to_string(&path).map_err(|e| LexiconError::Io { path: path.clone(), source: e })?;

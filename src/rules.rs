@@ -53,6 +53,12 @@ pub enum Kind {
     Noun,
     Copula,
     Between,
+    /// A light verb with a predicate noun: "apporter son soutien à X",
+    /// "avoir un entretien téléphonique avec X". The noun triggers; one of
+    /// the rule's `verbs` must govern it (a few words before, over
+    /// determiners, possessives, adjectives and adverbs); the verb's clause
+    /// subject is the fact's subject.
+    Light,
 }
 
 /// An example sentence carried by a rule.
@@ -98,6 +104,11 @@ pub struct Rule {
     /// force … dans la région" → force deployedIn région).
     #[serde(default)]
     pub subject_from: Option<String>,
+    /// Light rules: the clause subject is the fact's object and the phrase
+    /// after the noun names the subject ("X bénéficie du soutien de Y" → Y
+    /// supports X).
+    #[serde(default)]
+    pub inverse: bool,
     /// Words one of which must follow the trigger within the clause
     /// ("demander à X de l'aider" → requestsHelpFrom).
     #[serde(default)]
@@ -145,6 +156,8 @@ pub struct RuleSet {
     pub object_preps: Vec<Vec<Vec<String>>>,
     pub subject_preps: Vec<Vec<Vec<String>>>,
     pub requires: Vec<Vec<String>>,
+    /// Light rules: every folded form of their light verbs, per rule (empty for other kinds).
+    pub light_verbs: Vec<rustc_hash::FxHashSet<String>>,
 }
 
 /// Plural of a French noun, for nominal triggers.
@@ -187,7 +200,16 @@ impl RuleSet {
                     }
                     index.entry(tokens[0].clone()).or_default().push(Trigger { tokens, surface, rule: ri, form, nominal, reflexive });
                 };
-                for v in &r.verbs {
+                let mut light = rustc_hash::FxHashSet::default();
+                if r.kind == Kind::Light {
+                    // The verbs license the noun; they trigger nothing by themselves.
+                    for v in &r.verbs {
+                        for (raw, _) in conj.raw_forms(v).map_err(&err)? {
+                            light.insert(fold(&raw));
+                        }
+                    }
+                }
+                for v in r.verbs.iter().filter(|_| r.kind != Kind::Light) {
                     let reflexive = v.starts_with("se ") || v.starts_with("s'") || v.starts_with("s\u{2019}");
                     for (raw, k) in conj.raw_forms(v).map_err(&err)? {
                         let surface = (k == FormKind::Participle).then(|| raw.clone());
@@ -245,6 +267,10 @@ impl RuleSet {
                 set.object_preps.push(preps(&r.object_preps));
                 set.subject_preps.push(preps(&r.subject_preps));
                 set.requires.push(r.requires.iter().map(|w| fold(w)).collect());
+                if r.kind == Kind::Light && (light.is_empty() || r.nouns.is_empty()) {
+                    return Err(err("a light rule needs verbs and nouns".into()));
+                }
+                set.light_verbs.push(light);
                 set.files.push(f.clone());
                 set.rules.push(r);
             }

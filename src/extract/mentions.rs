@@ -166,6 +166,23 @@ pub fn find<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut SentenceV
     }
     // 4. Unknown names.
     names(lex, ents, sv, &mut covered, year);
+    // 5. "les deux parties", "les deux dirigeants": the pair the document last named together,
+    // this sentence's own included ("X et Y ont signé…, mais les deux pays…").
+    sv.mentions.sort_by_key(|m| (m.start, m.end));
+    super::remember_pair(ents, sv);
+    for k in 1..n {
+        if covered[k] || !matches!(norms[k - 1], "les" | "des" | "aux" | "ces" | "leurs") {
+            continue;
+        }
+        let persons = c.pair_person_phrases.match_at(toks, k);
+        let Some(len) = persons.or_else(|| c.pair_phrases.match_at(toks, k)) else { continue };
+        let pair = if persons.is_some() { ents.last_pair_persons.or(ents.last_pair) } else { ents.last_pair };
+        if let Some((a, b)) = pair {
+            sv.mentions.push(Mention { start: k, end: k + 1, entity: a, kind: MKind::Pair, acting: None, locative: false });
+            sv.mentions.push(Mention { start: k + 1, end: k + len, entity: b, kind: MKind::Pair, acting: None, locative: false });
+            covered[k..k + len].iter_mut().for_each(|x| *x = true);
+        }
+    }
     // "la région", "l'enclave": the last place named before this sentence.
     if let Some(place) = ents.last_place {
         for k in 1..n {

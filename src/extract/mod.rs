@@ -80,6 +80,10 @@ pub struct DocEntities<'l> {
     pub next_person: Option<usize>,
     /// The agent of the last attack stated, for "cette opération", "cette offensive".
     pub last_attacker: Option<usize>,
+    /// The last two states (or leaders) named together ("l'Arménie et
+    /// l'Azerbaïdjan", "entre Kiev et Moscou"), for "les deux parties", "ils".
+    pub last_pair: Option<(usize, usize)>,
+    pub last_pair_persons: Option<(usize, usize)>,
 }
 
 fn key_words(lex: &Lexicon, name: &str) -> Vec<String> {
@@ -254,6 +258,8 @@ pub enum MKind {
     Anaphor,
     /// "ses forces", "une force de maintien de la paix": the force of the clause's state.
     ImplicitForce,
+    /// "les deux parties": one of the two mentions of the pair last named together.
+    Pair,
 }
 
 /// A mention: token range in its sentence and entity.
@@ -408,6 +414,31 @@ pub struct Extraction<'l> {
     pub sentence_mentions: Vec<Vec<Mention>>,
 }
 
+/// Two states (or two persons) coordinated in the sentence ("X et Y") become the document's pair.
+pub fn remember_pair(ents: &mut DocEntities, sv: &SentenceView) {
+    let ms = &sv.mentions;
+    for w in ms.windows(2) {
+        if w[0].end > w[1].start {
+            continue;
+        }
+        let gap = &sv.norms[w[0].end..w[1].start];
+        let joined = matches!(gap, ["et"] | ["et", "le" | "la" | "les" | "l'"] | ["et", "de" | "du" | "d'"] | ["et", "de", "la" | "l'"]);
+        let first_alone = !ms.iter().any(|m| m.end + 1 == w[0].start && sv.norms[m.end] == ",");
+        if !joined || !first_alone || w[0].kind == MKind::Pair {
+            continue;
+        }
+        let (a, b) = (w[0].acting.unwrap_or(w[0].entity), w[1].acting.unwrap_or(w[1].entity));
+        if a == b {
+            continue;
+        }
+        match (ents.get(a).class, ents.get(b).class) {
+            (Class::Country, Class::Country) => ents.last_pair = Some((a, b)),
+            (Class::Person, Class::Person) => ents.last_pair_persons = Some((a, b)),
+            _ => {}
+        }
+    }
+}
+
 const MONTHS: [&str; 12] = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"];
 
 fn month_number(m: &str) -> Option<u32> {
@@ -545,6 +576,7 @@ pub fn extract<'l>(lex: &'l Lexicon, body: &str, clean: &CleanText) -> Extractio
             }
         }
         mentioned.extend(sv.extra_mentions.iter().copied());
+        remember_pair(&mut ents, &sv);
         if let Some(f) = fs.iter().rev().find(|f| f.predicate == "attacks") {
             ents.last_attacker = Some(f.subject);
         }

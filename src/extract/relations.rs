@@ -82,17 +82,21 @@ fn group(sv: &SentenceView, mi: usize) -> Vec<usize> {
         let plain = (a..b).filter(|&k| !in_title(k)).count();
         b > a && plain <= 4 && (a..b).all(|k| in_title(k) || matches!(norms[k], "," | "et" | "ou" | "/" | "ainsi" | "que" | "le" | "la" | "les" | "l'" | "des" | "de" | "du" | "d'"))
             && (a..b).any(|k| matches!(norms[k], "," | "et" | "ou" | "/" | "ainsi"))
+            // ", et" opens a new clause; French lists put no comma before their last "et".
+            && !(a + 1..b).any(|k| norms[k - 1] == "," && norms[k] == "et")
     };
+    // "les deux parties": one phrase, two mentions side by side.
+    let pair = |a: usize, b: usize| ms[a].kind == MKind::Pair && ms[b].kind == MKind::Pair && ms[a].end == ms[b].start;
     let mut lo = mi;
-    while lo > 0 && joiner(ms[lo - 1].end, ms[lo].start) {
+    while lo > 0 && (joiner(ms[lo - 1].end, ms[lo].start) || pair(lo - 1, lo)) {
         lo -= 1;
     }
     let mut hi = mi;
-    while hi + 1 < ms.len() && joiner(ms[hi].end, ms[hi + 1].start) {
+    while hi + 1 < ms.len() && (joiner(ms[hi].end, ms[hi + 1].start) || pair(hi, hi + 1)) {
         hi += 1;
     }
     // "X, Y" alone is an apposition or a dislocation; a list ends with "et", "ou"…
-    let conj = (lo..hi).any(|i| (ms[i].end..ms[i + 1].start).any(|k| matches!(norms[k], "et" | "ou" | "/" | "ainsi")));
+    let conj = (lo..hi).any(|i| pair(i, i + 1) || (ms[i].end..ms[i + 1].start).any(|k| matches!(norms[k], "et" | "ou" | "/" | "ainsi")));
     if !conj {
         return vec![mi];
     }
@@ -144,7 +148,8 @@ fn subject_for(lex: &Lexicon, ents: &DocEntities, sv: &SentenceView, pos: usize,
         }
         return match pron {
             "il" | "elle" => ents.last_subject_person.or(ents.last_person).or(ents.next_person).map(|p| vec![p]),
-            _ => None,
+            // "ils se sont combattus": the pair the document last named together.
+            _ => ents.last_pair.map(|(a, b)| vec![a, b]),
         };
     }
     // Apposition between commas: "X, un soldat qui …, a avoué".
@@ -199,8 +204,16 @@ fn subject_for(lex: &Lexicon, ents: &DocEntities, sv: &SentenceView, pos: usize,
         }
         return Some(group(sv, mi).into_iter().filter(|&i| i == mi || !governed(lex, sv, &sv.mentions[i])).map(|i| arg_for(ents, &sv.mentions[i], classes)).collect());
     }
-    // No subject of our own ("il a rejoint… pour combattre…", "… et a exigé"): the previous verb's.
+    // No subject of our own ("il a rejoint… pour combattre…", "… et a exigé"): the previous verb's,
+    // or its object when that verb controls the infinitive ("accuse Ankara de soutenir…",
+    // "a appelé les deux parties à cesser…", "a demandé à la Russie de retirer…").
     if limit < k {
+        let marked = (k..(k + 2).min(norms.len())).any(|j| matches!(norms[j], "de" | "d'" | "a" | "à"));
+        if marked && lex.cues.object_control.has(&toks[limit]) {
+            if let Some(mi) = sv.mentions.iter().position(|m| m.start > limit && m.end < k && m.kind != MKind::Demonym) {
+                return Some(group(sv, mi).into_iter().map(|i| arg_for(ents, &sv.mentions[i], classes)).collect());
+            }
+        }
         return subject_for(lex, ents, sv, limit, classes);
     }
     None
@@ -550,6 +563,8 @@ fn find_triggers<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut Sent
     let appeal_positions: Vec<usize> = triggers.iter().filter(|(_, t, _)| matches!(lex.rules.rules[t.rule].predicate.as_str(), "callsOn" | "demands" | "requestsHelpFrom")).map(|(k, _, _)| *k).collect();
     // Facts of rules with `requires` (the specific reading of a trigger), by position.
     let mut specific: Vec<(usize, usize, usize)> = Vec::new();
+    // Where a light rule read its noun: the plain noun rule's reading there is dropped.
+    let mut light_at: Vec<(usize, &str)> = Vec::new();
     let mut positions: Vec<(usize, usize, usize)> = Vec::new(); // (fact index, trigger position, rule)
     let mut first_denial: Option<Option<usize>> = None;
     let debug = debug_enabled();
@@ -578,7 +593,9 @@ fn find_triggers<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut Sent
             continue;
         }
         if !lex.rules.requires[trig.rule].is_empty() {
-            let end = (te + 10).min(norms.len());
+            // Within the verb's own complement: not past a comma or a purpose clause
+            // ("a appelé X dimanche pour évoquer la situation à Gaza" asks nothing of X).
+            let end = (te..(te + 10).min(norms.len())).find(|&j| matches!(norms[j], "," | "." | ";" | ":" | "pour" | "afin" | "qui" | "que" | "qu'" | "dont" | "lors" | "apres" | "avant")).unwrap_or((te + 10).min(norms.len()));
             if !norms[te..end].iter().any(|w| lex.rules.requires[trig.rule].iter().any(|r| w == r)) {
                 continue;
             }
@@ -594,6 +611,7 @@ fn find_triggers<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut Sent
             Kind::Noun => ctx.noun(ents, sv, rule, trig.rule, k, te),
             Kind::Copula => ctx.copula(ents, sv, rule, trig.rule, k, te),
             Kind::Between => ctx.between(ents, sv, rule, te),
+            Kind::Light => ctx.light(ents, sv, rule, trig.rule, k, te),
         };
         let factor = match modality {
             Modality::Asserted => 1.0,
@@ -602,6 +620,9 @@ fn find_triggers<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut Sent
         };
         if !lex.rules.requires[trig.rule].is_empty() {
             specific.extend(pairs.facts.iter().map(|&(s, o, _)| (k, s, o)));
+        }
+        if rule.kind == Kind::Light && !pairs.facts.is_empty() {
+            light_at.push((k, rule.predicate.as_str()));
         }
         for (s, o, extra) in pairs.facts {
             // An interview given to an outlet ("un entretien avec TRT") is no diplomacy.
@@ -623,7 +644,8 @@ fn find_triggers<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut Sent
         .iter()
         .filter(|&&(fi, k, ri)| {
             let f = &out[fi];
-            lex.rules.requires[ri].is_empty() && specific.iter().any(|&(sk, s, o)| sk == k && ((s, o) == (f.subject, f.object) || (o, s) == (f.subject, f.object)))
+            (lex.rules.requires[ri].is_empty() && specific.iter().any(|&(sk, s, o)| sk == k && ((s, o) == (f.subject, f.object) || (o, s) == (f.subject, f.object))))
+                || (lex.rules.rules[ri].kind == Kind::Noun && light_at.iter().any(|&(lk, lp)| lk == k && lp == f.predicate))
         })
         .map(|&(fi, _, _)| fi)
         .collect();
@@ -749,6 +771,17 @@ impl<'l> Ctx<'l> {
             }
             return found;
         }
+        // "l'Arménie et l'Azerbaïdjan s'accusent mutuellement", "se sont rencontrés": each of the
+        // group does it to each other. A reflexive clitic with a reciprocal adverb marks any rule so.
+        let clitic = norms[chain_start..k].iter().any(|w| matches!(*w, "se" | "s'"));
+        let marked = clitic && (te..(te + 3).min(norms.len())).any(|j| lex.cues.reciprocal_markers.match_at(sv.toks, j).is_some());
+        // A rule marked `reciprocal` reads a group with no object so: with a clitic
+        // ("les deux parties s'accusent de…"), or alone for a symmetric predicate ("ont discuté").
+        let reciprocal = rule.reciprocal && (clitic || crate::rules::is_symmetric(&rule.predicate));
+        if marked && subjects.len() >= 2 {
+            found.facts = pairs(&subjects);
+            return found;
+        }
         if let Some(m) = sv.mentions.iter().find(|m| m.start == te && m.kind == MKind::Demonym) {
             // "a rejoint les rangs arméniens": the adjective after the phrase's noun is its complement.
             if trig.tokens.len() > 1 && class_ok(ents, arg(m), &rule.object) {
@@ -757,7 +790,7 @@ impl<'l> Ctx<'l> {
             }
         }
         let Some(o0) = object_start_reach(lex, sv, te, preps, true) else {
-            if rule.reciprocal && subjects.len() >= 2 {
+            if reciprocal && subjects.len() >= 2 {
                 found.facts = pairs(&subjects);
             }
             return found;
@@ -769,7 +802,7 @@ impl<'l> Ctx<'l> {
         let skip: Vec<bool> = sv.mentions.iter().map(|m| direct && locative(norms, o0, m.start, preps)).collect();
         match first_mention_skipping(ents, sv, o0, end, &rule.object, &skip) {
             Some(objects) => found.facts = cross(&subjects, &objects, 1.0),
-            None if rule.reciprocal && subjects.len() >= 2 => found.facts = pairs(&subjects),
+            None if reciprocal && subjects.len() >= 2 => found.facts = pairs(&subjects),
             None => {}
         }
         found
@@ -785,6 +818,10 @@ impl<'l> Ctx<'l> {
         let mut j = te;
         while j < n && j < te + 2 && toks[j].kind == TokKind::Word && !toks[j].cap && !lex.cues.prepositions.has(&toks[j]) && !sv.mentions.iter().any(|m| m.start == j && m.kind != MKind::Demonym) && !matches!(norms[j], "et" | "ou" | "qui" | "que") {
             j += 1;
+        }
+        // "l'attaque perpétrée par X contre Y", "la prise de Y par X", "la prise par X de Y".
+        if let Some(f) = self.noun_agent(ents, sv, rule, ri, j) {
+            return f;
         }
         // Subject: "le soutien DE la Turquie", else the clause subject ("a apporté son soutien").
         let mut subjects = None;
@@ -882,6 +919,108 @@ impl<'l> Ctx<'l> {
         found
     }
 
+    /// A nominalisation with its agent after "par" (from `j`, past the noun and
+    /// its adjectives): the object is the "de" phrase before the agent ("la
+    /// prise de Y par X") or the rule's complement after it ("l'attaque menée
+    /// le 12 septembre par X contre Y", "la prise par X de Y").
+    fn noun_agent(&self, ents: &mut DocEntities<'l>, sv: &mut SentenceView, rule: &Rule, ri: usize, j: usize) -> Option<Found> {
+        let lex = self.lex;
+        let (norms, toks) = (sv.norms, sv.toks);
+        let n = norms.len();
+        let stop = clause_end(lex, sv, j).min(j + 10).min(n);
+        let par = (j..stop).find(|&p| norms[p] == "par")?;
+        // Only the noun's own modifiers come before "par": no finite verb.
+        if (j..par).any(|q| matches!(norms[q], "a" | "ont" | "est" | "sont" | "avait" | "avaient" | "etait" | "etaient") || (verb_like(lex, sv, q) && !lex.rules.triggers_at(toks, q).any(|t| t.form == FormKind::Participle))) {
+            return None;
+        }
+        let mut a = par + 1;
+        while a < n && matches!(norms[a], "le" | "la" | "les" | "l'") {
+            a += 1;
+        }
+        let ai = sv.mentions.iter().position(|m| m.start == a)?;
+        let agents: Vec<usize> = group(sv, ai).into_iter().map(|i| arg_for(ents, &sv.mentions[i], &rule.subject)).filter(|&e| class_ok(ents, e, &rule.subject)).collect();
+        if agents.is_empty() {
+            return None;
+        }
+        // "la prise de Choucha par Bakou": the one name right after the noun's "de".
+        let named_before = (j < par && matches!(norms[j], "de" | "d'" | "du" | "des")).then(|| {
+            let mut b = j + 1;
+            while b < par && matches!(norms[b], "le" | "la" | "les" | "l'") {
+                b += 1;
+            }
+            sv.mentions.iter().position(|m| m.start == b && m.end <= par)
+        });
+        let objects = match named_before.flatten() {
+            Some(oi) => group(sv, oi).into_iter().map(|i| arg_for(ents, &sv.mentions[i], &rule.object)).collect::<Vec<_>>(),
+            None => {
+                let agent_end = group(sv, ai).into_iter().map(|i| sv.mentions[i].end).max().unwrap_or(a);
+                let o0 = object_start(lex, sv, agent_end, &lex.rules.object_preps[ri]).filter(|&o| o > agent_end)?;
+                first_mention(ents, sv, o0, clause_end(lex, sv, o0), &rule.object)?
+            }
+        };
+        let objects: Vec<usize> = objects.into_iter().filter(|&e| class_ok(ents, e, &rule.object)).collect();
+        Some(Found { facts: cross(&agents, &objects, 1.0), forces: Vec::new() })
+    }
+
+    /// "X a apporté son soutien total à Y", "X a eu un entretien téléphonique avec Y",
+    /// "X bénéficie du soutien de Y" (`inverse`).
+    fn light(&self, ents: &mut DocEntities<'l>, sv: &mut SentenceView, rule: &Rule, ri: usize, k: usize, te: usize) -> Found {
+        let lex = self.lex;
+        let (norms, toks) = (sv.norms, sv.toks);
+        let n = norms.len();
+        let mut found = Found::default();
+        // The light verb: a few words before the noun, over determiners, possessives, adjectives, adverbs.
+        let mut verb = None;
+        let mut v = k;
+        while v > 0 && k - v < 7 {
+            v -= 1;
+            if lex.rules.light_verbs[ri].contains(norms[v]) {
+                verb = Some(v);
+                break;
+            }
+            let t = &toks[v];
+            // "assurer Kiev de son soutien": the verb's own object before "de" and a possessive.
+            let object_before = v + 2 < n && matches!(norms[v + 1], "de" | "d'") && lex.cues.possessives.has(&toks[v + 2]);
+            let named = sv.mentions.iter().any(|m| m.start <= v && v < m.end) && !object_before;
+            // Words, an adverbial phrase ("depuis des années"), not another verb or clause.
+            let word = t.kind == TokKind::Word && (!t.cap || object_before) && !matches!(norms[v], "et" | "ou" | "qui" | "que" | "qu'" | "mais") && !verb_like(lex, sv, v);
+            // "plus de 200 drones": a quantity.
+            let quantity = t.kind == TokKind::Number || (matches!(norms[v], "de" | "d'") && v > 0 && matches!(norms[v - 1], "plus" | "moins" | "pres" | "autour" | "centaines" | "dizaines" | "milliers"));
+            if named || !(lex.cues.determiners.has(t) || lex.cues.adverbs.has(t) || word || quantity) {
+                break;
+            }
+        }
+        let Some(v) = verb else { return found };
+        let (own, other) = if rule.inverse { (&rule.object, &rule.subject) } else { (&rule.subject, &rule.object) };
+        let clause = subject_for(lex, ents, sv, chain_start(lex, sv, v), own).unwrap_or_default();
+        // The complement, past adjectives and incises ("son soutien total, sans faille, à Y").
+        let preps = &lex.rules.object_preps[ri];
+        let mut o0 = None;
+        let mut j = te;
+        while j < (te + 10).min(n) {
+            if let Some(s0) = object_start(lex, sv, j, preps).filter(|&s| s > j) {
+                o0 = Some(s0);
+                break;
+            }
+            // Adjectives and incises only: another preposition opens another complement ("face à").
+            if matches!(norms[j], "." | ";" | ":" | "qui" | "que" | "qu'" | "mais") || verb_like(lex, sv, j) || sv.mentions.iter().any(|m| m.start == j && m.kind != MKind::Demonym) || (lex.cues.prepositions.has(&toks[j]) && norms[j] != "sans") {
+                break;
+            }
+            j += 1;
+        }
+        // "X a assuré Kiev de son soutien": the light verb's own object.
+        let named = match o0 {
+            Some(o0) => first_mention(ents, sv, o0, clause_end(lex, sv, o0), other),
+            None => first_mention(ents, sv, v + 1, k, other).filter(|_| !rule.inverse),
+        };
+        let Some(named) = named else { return found };
+        let (subjects, objects) = if rule.inverse { (named, clause) } else { (clause, named) };
+        let subjects: Vec<usize> = subjects.into_iter().filter(|&e| class_ok(ents, e, &rule.subject)).collect();
+        let objects: Vec<usize> = objects.into_iter().filter(|&e| class_ok(ents, e, &rule.object)).collect();
+        found.facts = cross(&subjects, &objects, 1.0);
+        found
+    }
+
     fn between(&self, ents: &mut DocEntities<'l>, sv: &mut SentenceView, rule: &Rule, te: usize) -> Found {
         let norms = sv.norms;
         let n = norms.len();
@@ -903,12 +1042,14 @@ fn is_copula(w: &str) -> bool {
     matches!(w, "est" | "sont" | "était" | "étaient" | "etait" | "etaient" | "reste" | "restent" | "demeure" | "devient" | "deviennent" | "devenu" | "devenue" | "sera" | "seront" | "fut" | "constitue" | "constituent" | "serait" | "demeurent" | "comme")
 }
 
+/// Every ordered pair of a group: each does it to each other (a symmetric
+/// predicate keeps one of the two directions when stored).
 fn pairs(g: &[usize]) -> Vec<(usize, usize, f64)> {
     let mut v = Vec::new();
-    for i in 0..g.len() {
-        for j in i + 1..g.len() {
-            if g[i] != g[j] {
-                v.push((g[i], g[j], 1.0));
+    for &a in g {
+        for &b in g {
+            if a != b {
+                v.push((a, b, 1.0));
             }
         }
     }
