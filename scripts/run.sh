@@ -27,16 +27,19 @@ dir=$(dirname "$store")
 bin=${CARGO_TARGET_DIR:-target}/release/newskg
 [ -x "$bin" ] || bin="cargo run --release -q --"
 if [ "$store" = out/store ]; then s=""; else s=" --store $store"; fi
+row() { printf '  %-8s %-*s %s\n' "$1" "$w" "$2" "$3"; }
+w=$(( ${#dir} + 12 ))
+[ ${#store} -lt $w ] || w=$(( ${#store} + 1 ))
 echo
-echo "The knowledge graph:"
-echo "  store    $store   (Oxigraph, on disk)"
+echo "Done. The knowledge graph:"
+row store "$store" "Oxigraph on disk: query it with newskg (below)"
 if [ -n "$dump" ] && [ -f "$dir/graph.trig" ]; then
-  echo "  TriG     $dir/graph.trig   (every triple, one named graph per document: any RDF tool reads it)"
+  row TriG "$dir/graph.trig" "every triple, one named graph per document, for any RDF tool (rdflib, Jena, oxigraph load)"
 fi
 if [ -n "$dump" ] && [ -f "$dir/graph.svg" ]; then
-  echo "  diagram  $dir/graph.svg   (who does what to whom: open it in a browser)"
+  row diagram "$dir/graph.svg" "who does what to whom: open it in a browser"
 fi
-echo "Query it (SPARQL; the canned queries in queries/ say what each answers):"
+echo "Query it (SPARQL; each file in queries/ says what it answers):"
 echo "  $bin query$s queries/01_who_supports_whom.rq"
 echo "  $bin query$s -e 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }'"
-echo "  $bin serve$s     (a SPARQL endpoint with a query page at http://127.0.0.1:7878/)"
+echo "  $bin serve$s    (a SPARQL endpoint, with a query page at http://127.0.0.1:7878/)"
