@@ -132,7 +132,9 @@ newskg_setup() {
     fi
   fi
 
-  if [ ${#apt[@]} -eq 0 ] && [ ${#pip[@]} -eq 0 ] && [ -z "$venv_oxigraph" ]; then
+  local need=""
+  [ ${#apt[@]} -gt 0 ] || [ ${#pip[@]} -gt 0 ] || [ -n "$venv_oxigraph" ] && need=1
+  if [ -z "$need" ]; then
     local list="" x
     for x in "${found[@]}"; do list="${list:+$list, }$x"; done
     newskg_say "found $list: nothing to install"
@@ -156,46 +158,55 @@ newskg_setup() {
     return 1
   fi
   if ! newskg_have cargo; then
-    newskg_say "cargo is missing: install Rust first (https://rustup.rs: curl --proto '=https' -sSf https://sh.rustup.rs | sh)"
+    newskg_say "cargo is missing: install Rust (https://rustup.rs: curl --proto '=https' -sSf https://sh.rustup.rs | sh), then run this command again."
     return 1
   fi
 }
 
-# Installs newskg_setup's lists, or stops with the commands when it cannot.
+# The commands that install newskg_setup's lists (as root).
+newskg_apt_cmd() { echo "apt-get update && apt-get install -y --no-install-recommends ${apt[*]}"; }
+newskg_venv_cmd() {
+  echo "/usr/bin/python3 -m venv $NEWSKG_TOOLS && $NEWSKG_TOOLS/bin/pip install --quiet oxigraph && ln -sf $NEWSKG_TOOLS/bin/oxigraph /usr/local/bin/oxigraph"
+}
+
+# Says what is missing and why.
+newskg_missing() {
+  local w
+  newskg_say "missing:"
+  for w in "${why[@]}"; do echo "    $w" >&2; done
+  [ -z "$venv_oxigraph" ] || echo "    oxigraph (the Oxigraph server, for the push tests; a prebuilt wheel from PyPI)" >&2
+  [ ${#pip[@]} -eq 0 ] || echo "    ${pip[*]} (for $(command -v python3), from PyPI)" >&2
+}
+
+# Installs newskg_setup's lists, saying what; or, when this user cannot,
+# stops with the commands to run.
 newskg_install() {
-  local root=() sudo_ok="" cmds=()
-  local venv_cmd="/usr/bin/python3 -m venv $NEWSKG_TOOLS && $NEWSKG_TOOLS/bin/pip install --quiet oxigraph && ln -sf $NEWSKG_TOOLS/bin/oxigraph /usr/local/bin/oxigraph"
-  local apt_cmd="apt-get update && apt-get install -y --no-install-recommends ${apt[*]}"
-  [ ${#apt[@]} -gt 0 ] && cmds+=("$apt_cmd")
-  [ -n "$venv_oxigraph" ] && cmds+=("$venv_cmd")
-  local need_root=""
-  [ ${#cmds[@]} -gt 0 ] && need_root=1
-  if [ -n "$need_root" ]; then
+  local root=() ok="" cmds=() c
+  [ ${#apt[@]} -eq 0 ] || cmds+=("$(newskg_apt_cmd)")
+  [ -z "$venv_oxigraph" ] || cmds+=("$(newskg_venv_cmd)")
+  if [ ${#cmds[@]} -gt 0 ]; then
     if [ "$(id -u)" -eq 0 ]; then
-      sudo_ok=1
+      ok=1
     elif newskg_have sudo && { sudo -n true 2>/dev/null || { [ -t 0 ] && newskg_say "sudo, to install: ${apt[*]}${venv_oxigraph:+ oxigraph}" && sudo -v; }; }; then
-      sudo_ok=1; root=(sudo)
+      ok=1; root=(sudo)
     fi
-    if [ -z "$sudo_ok" ] || ! newskg_have apt-get; then
-      local w
-      newskg_say "missing:"
-      for w in "${why[@]}"; do echo "    $w" >&2; done
-      [ -n "$venv_oxigraph" ] && echo "    oxigraph (the Oxigraph server, for the push tests; from PyPI)" >&2
-      [ ${#pip[@]} -gt 0 ] && echo "    ${pip[*]} (for $(command -v python3), from PyPI)" >&2
-      if ! newskg_have apt-get; then
-        newskg_say "no apt-get here: install them with this system's package manager, then run this again."
-        return 1
-      fi
-      local c joined=""
-      for c in "${cmds[@]}"; do joined="${joined:+$joined && }$c"; done
+    if ! newskg_have apt-get; then
+      newskg_missing
+      newskg_say "there is no apt-get here: install them with this system's package manager, then run this command again."
+      return 1
+    fi
+    if [ -z "$ok" ]; then
+      newskg_missing
       if newskg_have sudo; then
         newskg_say "this user cannot install them (not root, and sudo did not work). Run:"
         for c in "${cmds[@]}"; do echo "    sudo sh -c '$c'" >&2; done
       else
+        local joined=""
+        for c in "${cmds[@]}"; do joined="${joined:+$joined && }$c"; done
         newskg_say "this user cannot install them (not root, no sudo). Run, as root:"
         echo "    su -c '$joined'" >&2
       fi
-      [ ${#pip[@]} -gt 0 ] && echo "    python3 -m pip install ${pip[*]}" >&2
+      [ ${#pip[@]} -eq 0 ] || echo "    python3 -m pip install ${pip[*]}" >&2
       newskg_say "then run this command again."
       return 1
     fi
@@ -210,7 +221,7 @@ newskg_install() {
   if [ ${#pip[@]} -gt 0 ]; then
     newskg_say "installing with pip, for $(command -v python3): ${pip[*]}"
     python3 -m pip install --quiet "${pip[@]}" || return
-    newskg_have pyenv && pyenv rehash 2>/dev/null
+    if newskg_have pyenv; then pyenv rehash 2>/dev/null || true; fi
     # The server's binary lands in the interpreter's scripts directory.
     local scripts
     scripts=$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))')
@@ -221,7 +232,7 @@ newskg_install() {
   fi
   if [ -n "$venv_oxigraph" ]; then
     newskg_say "installing the Oxigraph server (oxigraph, a prebuilt wheel from PyPI) into $NEWSKG_TOOLS, linked from /usr/local/bin/oxigraph"
-    "${root[@]}" sh -c "$venv_cmd" || return
+    "${root[@]}" sh -c "$(newskg_venv_cmd)" || return
     hash -r
   fi
 }
