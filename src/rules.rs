@@ -104,11 +104,21 @@ pub struct Rule {
     /// force … dans la région" → force deployedIn région).
     #[serde(default)]
     pub subject_from: Option<String>,
-    /// Light rules: the clause subject is the fact's object and the phrase
-    /// after the noun names the subject ("X bénéficie du soutien de Y" → Y
-    /// supports X).
+    /// The grammatical subject is the fact's object and the complement its
+    /// subject: light rules ("X bénéficie du soutien de Y" → Y supports X),
+    /// verbs ("le groupe comprend X, Y et Z" → X memberOf groupe).
     #[serde(default)]
     pub inverse: bool,
+    /// A past participle right after a noun, with no auxiliary and no "par",
+    /// states the fact of that noun: "les YPG affiliées au PKK".
+    #[serde(default)]
+    pub attributive: bool,
+    /// Noun rules: the classes an object after a locative preposition
+    /// ("en", "au", "aux", "dans") may have; empty: any of `object`. "la
+    /// guerre de la Russie en Ukraine" names whom it is waged on; "les
+    /// attaques de X au Haut-Karabakh" only where.
+    #[serde(default)]
+    pub locative_object: Vec<Class>,
     /// Words one of which must follow the trigger within the clause
     /// ("demander à X de l'aider" → requestsHelpFrom).
     #[serde(default)]

@@ -450,7 +450,8 @@ fn resolve_titles<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut Sen
         let mut person = person_after.or(person_before);
         // A first name alone after the title ("le président français Emmanuel") is the holder's.
         if person.is_none() {
-            let holder = ents.holder_for(lex, &title.role, tu.of, year);
+            // A counterpart's office is not said ("son homologue arménien": president or prime minister?).
+            let holder = ents.holder_for(lex, &title.role, tu.of, year).or_else(|| title.holder_roles.iter().filter(|_| !title.counterpart).find_map(|r| ents.holder_for(lex, r, tu.of, year)));
             if let Some(h) = holder {
                 let first_word_after = sv.mentions.iter().find(|m| m.start == after).map(|m| m.entity);
                 match first_word_after {

@@ -416,12 +416,15 @@ pub struct Extraction<'l> {
 
 /// Two states (or two persons) coordinated in the sentence ("X et Y") become the document's pair.
 pub fn remember_pair(ents: &mut DocEntities, sv: &SentenceView) {
-    let ms = &sv.mentions;
+    // Title words between two names are part of the second conjunct: "X et le Premier ministre du Kosovo Y".
+    let in_title = |k: usize| sv.titles.iter().any(|t| t.start <= k && k < t.of_end);
+    let ms: Vec<&Mention> = sv.mentions.iter().filter(|m| !(in_title(m.start) && in_title(m.end - 1))).collect();
     for w in ms.windows(2) {
         if w[0].end > w[1].start {
             continue;
         }
-        let gap = &sv.norms[w[0].end..w[1].start];
+        let kept: Vec<&str> = (w[0].end..w[1].start).filter(|&k| !in_title(k) || sv.norms[k] == "et").map(|k| sv.norms[k]).collect();
+        let gap = kept.as_slice();
         let joined = matches!(gap, ["et"] | ["et", "le" | "la" | "les" | "l'"] | ["et", "de" | "du" | "d'"] | ["et", "de", "la" | "l'"]);
         let first_alone = !ms.iter().any(|m| m.end + 1 == w[0].start && sv.norms[m.end] == ",");
         if !joined || !first_alone || w[0].kind == MKind::Pair {

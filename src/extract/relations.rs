@@ -258,6 +258,10 @@ fn object_start_reach(lex: &Lexicon, sv: &SentenceView, mut k: usize, preps: &[V
             continue;
         }
         if k + p.len() <= n && p.iter().zip(&norms[k..]).all(|(a, b)| a == b) {
+            // "a demandé à rejoindre l'OTAN": a preposition before an infinitive opens no object.
+            if k + p.len() < n && matches!(p.last().map(String::as_str), Some("a" | "à" | "de" | "d'")) && infinitive(lex, sv, k + p.len()) {
+                return None;
+            }
             return Some(k + p.len());
         }
     }
@@ -310,6 +314,13 @@ fn object_start_reach(lex: &Lexicon, sv: &SentenceView, mut k: usize, preps: &[V
     None
 }
 
+/// A verb form ending like an infinitive ("rejoindre", "retirer", "se retirer").
+fn infinitive(lex: &Lexicon, sv: &SentenceView, k: usize) -> bool {
+    let k = if matches!(sv.norms[k], "se" | "s'") && k + 1 < sv.norms.len() { k + 1 } else { k };
+    let w = sv.norms[k];
+    (w.ends_with("er") || w.ends_with("ir") || w.ends_with("re")) && !sv.toks[k].cap && (lex.rules.starts_trigger(&sv.toks[k]) || lex.speech_form(&sv.toks[k]).is_some())
+}
+
 /// The end of the clause that starts at `k`.
 fn clause_end(lex: &Lexicon, sv: &SentenceView, k: usize) -> usize {
     let norms = sv.norms;
@@ -357,6 +368,11 @@ fn first_mention(ents: &DocEntities, sv: &SentenceView, k: usize, end: usize, cl
 fn first_mention_skipping(ents: &DocEntities, sv: &SentenceView, k: usize, end: usize, classes: &[Class], skip: &[bool]) -> Option<Vec<usize>> {
     for (mi, m) in sv.mentions.iter().enumerate() {
         if m.start < k || m.start >= end || skip.get(mi).copied().unwrap_or(false) {
+            continue;
+        }
+        // "a rencontré le secrétaire général de l'ONU, Antonio Guterres": the holder, not the "of".
+        let in_title_of = sv.titles.iter().any(|t| t.end <= m.start && m.end <= t.of_end && t.person.is_some_and(|p| p != m.entity && sv.mentions.iter().any(|x| x.entity == p && x.start >= t.of_end)));
+        if in_title_of && classes.contains(&Class::Person) {
             continue;
         }
         if class_ok(ents, arg_for(ents, m, classes), classes) {
@@ -502,6 +518,9 @@ pub fn find<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut SentenceV
     for tf in sv.title_facts.clone() {
         push(&mut out, sv, tf.start, tf.person, &tf.predicate, tf.of, tf.rule, 0.75, Modality::Asserted);
     }
+    for (place, state, rule) in located(lex, ents, sv) {
+        push(&mut out, sv, 0, place, "locatedIn", state, rule, 0.7, Modality::Asserted);
+    }
     let sk = Skeleton::new(lex, ents, sv);
     if sk.asides.is_empty() {
         out.extend(find_triggers(lex, ents, sv, None));
@@ -516,6 +535,46 @@ pub fn find<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut SentenceV
     let norms = super::norms_of(&toks);
     let mut main = sv.restrict(&keep, &toks, &norms);
     out.extend(find_triggers(lex, ents, &mut main, None));
+    out
+}
+
+/// Where the text places a place in a state by its noun phrase alone:
+/// "la ville ukrainienne de Bakhmout" (a place word, a demonym, the name),
+/// "Vilnius, en Lituanie", "Mossoul en Irak" (a place, then "en"/"au" and a
+/// state closing the phrase).
+fn located(lex: &Lexicon, ents: &DocEntities, sv: &SentenceView) -> Vec<(usize, usize, &'static str)> {
+    let (norms, toks) = (sv.norms, sv.toks);
+    let n = norms.len();
+    let mut out = Vec::new();
+    let is_place = |e: usize| ents.get(e).class == Class::Place;
+    for m in &sv.mentions {
+        if !is_place(m.entity) || m.kind != MKind::Name {
+            continue;
+        }
+        // "la ville ukrainienne de X", "la région azerbaïdjanaise du Haut-Karabakh".
+        if m.start >= 3 && matches!(norms[m.start - 1], "de" | "d'" | "du") {
+            let dm = m.start - 2;
+            if let Some(d) = sv.mentions.iter().find(|x| x.start == dm && x.end == dm + 1 && x.kind == MKind::Demonym) {
+                if lex.cues.place_words.has(&toks[dm - 1]) {
+                    out.push((m.entity, arg(d), "locatedIn.demonym"));
+                    continue;
+                }
+            }
+        }
+        // "Vilnius, en Lituanie", "Mossoul en Irak": the state closes the phrase.
+        let mut k = m.end;
+        if k < n && norms[k] == "," {
+            k += 1;
+        }
+        if k + 1 < n && matches!(norms[k], "en" | "au" | "aux") {
+            if let Some(c) = sv.mentions.iter().find(|x| x.start == k + 1 && x.kind == MKind::Name && ents.get(x.entity).class == Class::Country) {
+                let closes = c.end >= n || !matches!(norms[c.end], "de" | "d'" | "du" | "des") && !toks[c.end].cap;
+                if closes && ents.get(m.entity).known.is_none_or(|g| lex.gazetteer.entities[g].capital_of.is_none()) {
+                    out.push((m.entity, c.entity, "locatedIn.en"));
+                }
+            }
+        }
+    }
     out
 }
 
@@ -606,13 +665,24 @@ fn find_triggers<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut Sent
                 eprintln!("   mention {}..{} {} {:?}", m.start, m.end, ents.get(m.entity).id, m.kind);
             }
         }
-        let pairs = match rule.kind {
-            Kind::Verb => ctx.verb(ents, sv, rule, trig.rule, k, te, trig, form),
+        // An inverse verb rule reads its grammatical subject and object with the classes swapped.
+        let swapped;
+        let read = if rule.inverse && rule.kind == Kind::Verb {
+            swapped = Rule { subject: rule.object.clone(), object: rule.subject.clone(), ..rule.clone() };
+            &swapped
+        } else {
+            rule
+        };
+        let mut pairs = match rule.kind {
+            Kind::Verb => ctx.verb(ents, sv, read, trig.rule, k, te, trig, form),
             Kind::Noun => ctx.noun(ents, sv, rule, trig.rule, k, te),
             Kind::Copula => ctx.copula(ents, sv, rule, trig.rule, k, te),
             Kind::Between => ctx.between(ents, sv, rule, te),
             Kind::Light => ctx.light(ents, sv, rule, trig.rule, k, te),
         };
+        if rule.inverse && rule.kind == Kind::Verb {
+            pairs.facts.iter_mut().for_each(|f| std::mem::swap(&mut f.0, &mut f.1));
+        }
         let factor = match modality {
             Modality::Asserted => 1.0,
             Modality::Possible => lex.cues.factor_possible,
@@ -735,6 +805,26 @@ impl<'l> Ctx<'l> {
                     if let (Some(a), Some(p)) = (agents, patients) {
                         let p: Vec<usize> = p.into_iter().filter(|&e| class_ok(ents, e, &rule.object)).collect();
                         found.facts = cross(&a, &p, 1.0);
+                    }
+                    return found;
+                }
+                // "les YPG affiliées au PKK": the participle states the fact of its noun.
+                // With "être", the clause subject: "les YPG sont affiliées au PKK".
+                if rule.attributive && !avoir {
+                    let mut p = chain_start;
+                    while p > 0 && matches!(norms[p - 1], "," | "–" | "—") {
+                        p -= 1;
+                    }
+                    let heads = if etre {
+                        subject_for(lex, ents, sv, chain_start, &rule.subject)
+                    } else {
+                        sv.mentions.iter().rposition(|m| m.end == p).map(|mi| group(sv, mi).into_iter().map(|i| arg_for(ents, &sv.mentions[i], &rule.subject)).collect::<Vec<_>>())
+                    };
+                    let heads = heads.map(|h| h.into_iter().filter(|&e| class_ok(ents, e, &rule.subject)).collect::<Vec<_>>());
+                    if let (Some(heads), Some(o0)) = (heads, object_start(lex, sv, te, &lex.rules.object_preps[ri]).filter(|&o| o > te)) {
+                        if let Some(objects) = first_mention(ents, sv, o0, clause_end(lex, sv, o0), &rule.object) {
+                            found.facts = cross(&heads, &objects, 1.0);
+                        }
                     }
                     return found;
                 }
@@ -871,7 +961,10 @@ impl<'l> Ctx<'l> {
             return found;
         };
         let end = clause_end(lex, sv, o0);
+        // "la guerre de la Russie en Ukraine" names whom; "les attaques de X au Haut-Karabakh" only where.
+        let locative = o0 > 0 && matches!(norms[o0 - 1], "en" | "au" | "aux" | "dans");
         if let Some(objects) = first_mention(ents, sv, o0, end, &rule.object) {
+            let objects: Vec<usize> = objects.into_iter().filter(|&o| !locative || class_ok(ents, o, &rule.locative_object)).collect();
             found.facts = cross(&subjects, &objects, factor);
         }
         found
@@ -885,12 +978,14 @@ impl<'l> Ctx<'l> {
         let mut found = Found::default();
         // Back over determiner and adjectives to the copula or the apposition comma.
         let mut p = k;
-        while p > 0 && (lex.cues.determiners.has(&toks[p - 1]) || (toks[p - 1].kind == TokKind::Word && !toks[p - 1].cap && !is_copula(norms[p - 1]) && p + 3 > k && !lex.cues.prepositions.has(&toks[p - 1]))) {
+        while p > 0 && (lex.cues.determiners.has(&toks[p - 1]) || (toks[p - 1].kind == TokKind::Word && !toks[p - 1].cap && !is_copula(norms[p - 1]) && p + 3 > k && !lex.cues.prepositions.has(&toks[p - 1]) && !matches!(norms[p - 1], "et" | "ou" | "mais"))) {
             p -= 1;
         }
+        // "X, le président de Y Jean Dupont": the title heads the name after it, not an apposition to X.
+        let heads_a_name = sv.titles.iter().any(|t| t.start <= k && k < t.end.max(t.of_end) && t.person.is_some_and(|h| sv.mentions.iter().any(|m| m.entity == h && m.start >= t.of_end && m.start <= t.of_end + 1)));
         let subjects = if p > 0 && is_copula(norms[p - 1]) {
             subject_for(lex, ents, sv, p - 1, &rule.subject)
-        } else if p > 0 && norms[p - 1] == "," {
+        } else if p > 0 && norms[p - 1] == "," && !heads_a_name {
             sv.mentions.iter().rposition(|m| m.end + 1 == p).map(|mi| vec![arg_for(ents, &sv.mentions[mi], &rule.subject)])
         } else {
             None
@@ -904,7 +999,8 @@ impl<'l> Ctx<'l> {
         }
         // A demonym right after the noun is the object ("territoire azerbaïdjanais") when the
         // rule takes a direct object; otherwise it is an adjective ("la branche syrienne du PKK").
-        if let Some(m) = sv.mentions.iter().find(|m| m.start == te && m.kind == MKind::Demonym) {
+        // ("capitale mongole" may be read as one state-head mention that starts at the noun.)
+        if let Some(m) = sv.mentions.iter().find(|m| m.start <= te && m.end == te + 1 && m.kind == MKind::Demonym) {
             if rule.object_preps.iter().any(|p| p.is_empty()) && rule.object.contains(&Class::Country) {
                 found.facts = cross(&subjects, &[arg(m)], 1.0);
                 return found;
@@ -980,7 +1076,8 @@ impl<'l> Ctx<'l> {
             }
             let t = &toks[v];
             // "assurer Kiev de son soutien": the verb's own object before "de" and a possessive.
-            let object_before = v + 2 < n && matches!(norms[v + 1], "de" | "d'") && lex.cues.possessives.has(&toks[v + 2]);
+            // "compter le Mali parmi ses membres": right before the noun.
+            let object_before = (v + 2 < n && matches!(norms[v + 1], "de" | "d'") && lex.cues.possessives.has(&toks[v + 2])) || v + 1 == k;
             let named = sv.mentions.iter().any(|m| m.start <= v && v < m.end) && !object_before;
             // Words, an adverbial phrase ("depuis des années"), not another verb or clause.
             let word = t.kind == TokKind::Word && (!t.cap || object_before) && !matches!(norms[v], "et" | "ou" | "qui" | "que" | "qu'" | "mais") && !verb_like(lex, sv, v);
@@ -1011,7 +1108,8 @@ impl<'l> Ctx<'l> {
         // "X a assuré Kiev de son soutien": the light verb's own object.
         let named = match o0 {
             Some(o0) => first_mention(ents, sv, o0, clause_end(lex, sv, o0), other),
-            None => first_mention(ents, sv, v + 1, k, other).filter(|_| !rule.inverse),
+            // "la CEDEAO compte le Mali parmi ses membres" (inverse): the member.
+            None => first_mention(ents, sv, v + 1, k, other),
         };
         let Some(named) = named else { return found };
         let (subjects, objects) = if rule.inverse { (named, clause) } else { (clause, named) };
