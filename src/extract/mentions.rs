@@ -168,9 +168,12 @@ pub fn find<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut SentenceV
     names(lex, ents, sv, &mut covered, year);
     // 5. "les deux parties", "les deux dirigeants": the pair the document last named together,
     // this sentence's own included ("X et Y ont signé…, mais les deux pays…").
-    sv.mentions.sort_by_key(|m| (m.start, m.end));
-    super::remember_pair(ents, sv);
-    for k in 1..n {
+    let stand_in = norms.contains(&"deux");
+    if stand_in {
+        sv.mentions.sort_by_key(|m| (m.start, m.end));
+        super::remember_pair(ents, sv);
+    }
+    for k in (1..n).filter(|_| stand_in) {
         if covered[k] || !matches!(norms[k - 1], "les" | "des" | "aux" | "ces" | "leurs") {
             continue;
         }
@@ -284,7 +287,16 @@ fn names<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut SentenceView
         let label = surface(sv.text, toks, a, b);
         // Acronym in parentheses right after: "Zouaves Paris (ZVP)".
         let acronym = (b + 2 < n && toks[b].norm == "(" && toks[b + 1].upper && toks[b + 2].norm == ")").then(|| surface(sv.text, toks, b + 1, b + 2));
-        let class = type_name(lex, sv, a, b, words, acronym.is_some(), upper_run);
+        let mut class = type_name(lex, sv, a, b, words, acronym.is_some(), upper_run);
+        // "les régions de Sanaa, Hajja, Dhamar et Hodeida": an item of a list of places is a place
+        // (the list goes on after it, or it closes the list with "et").
+        if class.is_none() && a > 0 && matches!(toks[a - 1].norm.as_str(), "," | "et") && !(b == a + 1 && c.not_name(&toks[a])) {
+            let listed = toks[a - 1].norm == "et" || (b < n && matches!(toks[b].norm.as_str(), "," | "et"));
+            let after_place = sv.mentions.iter().rfind(|m| m.end + 1 == a).is_some_and(|m| ents.get(m.entity).class == Class::Place && matches!(m.kind, MKind::Name | MKind::Capital));
+            if listed && after_place {
+                class = Some(Class::Place);
+            }
+        }
         // Document coreference first: a surname, a first-name-less spelling or an acronym seen before.
         let key: Vec<String> = toks[a..b].iter().filter(|t| is_word(t) && !c.particles.has(t)).map(|t| t.key.to_string()).collect();
         let mut existing = ents.find_by_tail(&key).or_else(|| ents.find_by_alias(&label));

@@ -416,6 +416,10 @@ pub struct Extraction<'l> {
 
 /// Two states (or two persons) coordinated in the sentence ("X et Y") become the document's pair.
 pub fn remember_pair(ents: &mut DocEntities, sv: &SentenceView) {
+    // Most sentences coordinate nothing: no "et", no pair.
+    if sv.mentions.len() < 2 || !sv.norms.contains(&"et") {
+        return;
+    }
     // Title words between two names are part of the second conjunct: "X et le Premier ministre du Kosovo Y".
     let in_title = |k: usize| sv.titles.iter().any(|t| t.start <= k && k < t.of_end);
     let ms: Vec<&Mention> = sv.mentions.iter().filter(|m| !(in_title(m.start) && in_title(m.end - 1))).collect();
@@ -423,9 +427,11 @@ pub fn remember_pair(ents: &mut DocEntities, sv: &SentenceView) {
         if w[0].end > w[1].start {
             continue;
         }
-        let kept: Vec<&str> = (w[0].end..w[1].start).filter(|&k| !in_title(k) || sv.norms[k] == "et").map(|k| sv.norms[k]).collect();
-        let gap = kept.as_slice();
-        let joined = matches!(gap, ["et"] | ["et", "le" | "la" | "les" | "l'"] | ["et", "de" | "du" | "d'"] | ["et", "de", "la" | "l'"]);
+        let mut gap = (w[0].end..w[1].start).filter(|&k| !in_title(k) || sv.norms[k] == "et").map(|k| sv.norms[k]);
+        let joined = gap.next() == Some("et") && {
+            let rest: [Option<&str>; 3] = [gap.next(), gap.next(), gap.next()];
+            matches!(rest, [None, None, None] | [Some("le" | "la" | "les" | "l'" | "de" | "du" | "d'"), None, None] | [Some("de"), Some("la" | "l'"), None])
+        };
         let first_alone = !ms.iter().any(|m| m.end + 1 == w[0].start && sv.norms[m.end] == ",");
         if !joined || !first_alone || w[0].kind == MKind::Pair {
             continue;

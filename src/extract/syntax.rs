@@ -118,6 +118,10 @@ impl Skeleton {
     pub fn new(lex: &Lexicon, ents: &DocEntities, sv: &SentenceView) -> Skeleton {
         let norms = sv.norms;
         let n = norms.len();
+        // A sentence with no comma, parenthesis or dash has no aside.
+        if !norms.iter().any(|w| matches!(*w, "," | "(" | "–" | "—" | "-")) {
+            return Skeleton::default();
+        }
         let mut asides: Vec<Aside> = Vec::new();
         // Tokens no aside may cut: inside a name ("Zouaves Paris (ZVP)").
         let in_name = |k: usize| sv.mentions.iter().any(|m| m.start < k && k < m.end);
