@@ -545,6 +545,11 @@ impl Gazetteer {
         self.demonyms.get(tok.key.as_str()).copied()
     }
 
+    /// The state of a demonym, by its transliteration key.
+    pub fn demonym_by_key(&self, key: &str) -> Option<usize> {
+        self.demonyms.get(key).copied()
+    }
+
     /// The armed force (or other template entity) of a state.
     pub fn template_of(&self, key: &str, country: usize) -> Option<usize> {
         self.by_template.get(&(key.to_string(), country)).copied()

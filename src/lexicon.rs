@@ -94,6 +94,9 @@ pub struct SyntaxCues {
     pub pair_phrases: Vec<String>,
     pub pair_person_phrases: Vec<String>,
     pub object_control: Vec<String>,
+    /// "américano=américain": the first part of a compound demonym
+    /// ("américano-britannique") and a demonym of the same state.
+    pub combining_forms: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -297,6 +300,9 @@ pub struct Cues {
     /// Every form of the object-control verbs: "accuser X de", "appeler X à",
     /// "demander à X de" + infinitive: X is the infinitive's subject.
     pub object_control: WordSet,
+    /// Compound demonyms: the transliteration key of a combining form
+    /// ("americano") → the key of a demonym of its state ("americain").
+    pub combining_forms: HashMap<String, String>,
     /// One-word "according to" cues as written (lower case, accents kept).
     pub according_raw: WordSetExact,
     /// Given names (folded), from `lexicon/first_names.txt`.
@@ -666,6 +672,14 @@ impl Lexicon {
             pair_phrases: set(&cf.syntax.pair_phrases),
             pair_person_phrases: set(&cf.syntax.pair_person_phrases),
             object_control: WordSet::new(control_forms.keys()),
+            combining_forms: {
+                let mut m = HashMap::default();
+                for entry in &cf.syntax.combining_forms {
+                    let (form, demonym) = entry.split_once('=').ok_or_else(|| LexiconError::Invalid { path: cues_path.clone(), message: format!("combining_forms: {entry:?} is not form=demonym") })?;
+                    m.insert(translit.key(&fold(form.trim())), translit.key(&fold(demonym.trim())));
+                }
+                m
+            },
             first_names: {
                 let path = lex_dir.join("first_names.txt");
                 let text = std::fs::read_to_string(&path).map_err(|e| LexiconError::Io { path: path.clone(), source: e })?;

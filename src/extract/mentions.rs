@@ -125,7 +125,9 @@ pub fn find<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut SentenceV
         }
         // "a indiqué son porte-parole Dmitri Peskov": the possessive points back at the institution named before.
         if of.is_none() && i > 0 && c.possessives.has(&toks[i - 1]) {
-            of = sv.mentions.iter().rev().find(|m| m.end < i && matches!(ents.get(m.entity).class, Class::Organization | Class::Country)).map(|m| m.acting.unwrap_or(m.entity));
+            // A spokesperson or an adviser may be a person's ("Zelensky…, a indiqué son porte-parole X").
+            let person_ok = !lex.titles.titles[ti].relation.is_empty() && lex.titles.titles[ti].relation != "leaderOf";
+            of = sv.mentions.iter().rev().find(|m| m.end < i && (matches!(ents.get(m.entity).class, Class::Organization | Class::Country) || (person_ok && ents.get(m.entity).class == Class::Person))).map(|m| m.acting.unwrap_or(m.entity));
         }
         // "le président de la République" is France's by convention, unless a
         // lower-case word qualifies it ("de la République islamique…").
@@ -146,6 +148,19 @@ pub fn find<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut SentenceV
     for k in 0..n {
         if covered[k] || sv.titles.iter().any(|t| k >= t.start && k < t.of_end) {
             continue;
+        }
+        // "américano-britannique", "israélo-palestinien": one demonym mention per state.
+        if k + 2 < n && toks[k + 1].norm == "-" && toks[k + 1].glued && toks[k + 2].glued && !covered[k + 2] {
+            if let Some(first) = lex.cues.combining_forms.get(toks[k].key.as_str()).and_then(|d| g.demonym_by_key(d)) {
+                let second = g.demonym(&toks[k + 2]).or_else(|| lex.cues.combining_forms.get(toks[k + 2].key.as_str()).and_then(|d| g.demonym_by_key(d)));
+                if let Some(second) = second.filter(|&s| s != first) {
+                    let (a, b) = (ents.known(lex, first), ents.known(lex, second));
+                    sv.mentions.push(Mention { start: k, end: k + 1, entity: a, kind: MKind::Demonym, acting: Some(a), locative: false });
+                    sv.mentions.push(Mention { start: k + 2, end: k + 3, entity: b, kind: MKind::Demonym, acting: Some(b), locative: false });
+                    covered[k..k + 3].iter_mut().for_each(|x| *x = true);
+                    continue;
+                }
+            }
         }
         let Some(country) = g.demonym(&toks[k]) else { continue };
         let ce = ents.known(lex, country);

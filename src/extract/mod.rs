@@ -602,7 +602,7 @@ pub fn extract<'l>(lex: &'l Lexicon, body: &str, clean: &CleanText) -> Extractio
         facts.append(&mut fs);
         all_mentions.push(sv.mentions);
     }
-    facts.retain(|f| f.rule != "title.known" || mentioned.contains(&f.object));
+    facts.retain(|f| f.rule != "title.known" || mentioned.contains(&f.object) || all_mentions.iter().flatten().any(|m| m.kind == MKind::Demonym && m.acting == Some(f.object)));
     // "les troupes russes" in an article about the Russian peacekeepers are those peacekeepers:
     // a state's generic armed forces merge into its one more specific force named in the document.
     let mut remap: Vec<(usize, usize)> = Vec::new();

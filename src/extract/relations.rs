@@ -96,7 +96,9 @@ fn group(sv: &SentenceView, mi: usize) -> Vec<usize> {
         hi += 1;
     }
     // "X, Y" alone is an apposition or a dislocation; a list ends with "et", "ou"…
-    let conj = (lo..hi).any(|i| pair(i, i + 1) || (ms[i].end..ms[i + 1].start).any(|k| matches!(norms[k], "et" | "ou" | "/" | "ainsi")));
+    // A list may end with an item that names no entity: "Kinshasa, les États-Unis et plusieurs pays".
+    let tail = ms[hi].end < norms.len() && matches!(norms[ms[hi].end], "et" | "ou") && (hi + 1 >= ms.len() || ms[hi + 1].start > ms[hi].end + 2);
+    let conj = (hi > lo && tail) || (lo..hi).any(|i| pair(i, i + 1) || (ms[i].end..ms[i + 1].start).any(|k| matches!(norms[k], "et" | "ou" | "/" | "ainsi")));
     if !conj {
         return vec![mi];
     }
@@ -137,6 +139,13 @@ fn subject_for(lex: &Lexicon, ents: &DocEntities, sv: &SentenceView, pos: usize,
     let toks = sv.toks;
     let c = &lex.cues;
     let mut k = skip_chain_back(lex, toks, pos);
+    // "avec le Hezbollah tirant des roquettes": a present participle's subject right before it,
+    // even inside a preposition's phrase.
+    if k == pos && pos < norms.len() && super::syntax::gerund(sv, pos) {
+        if let Some(m) = sv.mentions.iter().rfind(|m| m.end == pos && m.kind != MKind::Demonym) {
+            return Some(vec![arg_for(ents, m, classes)]);
+        }
+    }
     // "« Nous appelons… »": the chain skipped a "nous" that stands for the speaker's state.
     if let Some(m) = sv.mentions.iter().find(|m| m.kind == MKind::Pronoun && m.start >= k && m.end <= pos) {
         return Some(vec![arg(m)]);
@@ -474,9 +483,13 @@ fn polarity(lex: &Lexicon, sv: &SentenceView, first_denial: Option<usize>, t: us
     let (norms, toks) = (sv.norms, sv.toks);
     let c = &lex.cues;
     let lo = t.saturating_sub(6);
-    // Denials anywhere before the trigger in the sentence: "Bakou dément avoir attaqué".
-    if first_denial.is_some_and(|d| d < t) {
-        return None;
+    // Denials anywhere before the trigger in the sentence: "Bakou dément avoir attaqué";
+    // not past a coordination opening a verb of its own ("Kigali dément et accuse en retour X").
+    if let Some(d) = first_denial.filter(|&d| d < t) {
+        let coordinated = (d + 1..t).any(|j| matches!(norms[j], "et" | "mais" | ";")) && form != FormKind::Participle && !matches!(norms[t - 1], "de" | "d'" | "a" | "à" | "avoir");
+        if !coordinated {
+            return None;
+        }
     }
     let window = &norms[lo..t];
     let opened = toks[lo..t].iter().any(|w| c.negation_open.has(w)) || window.contains(&"sans");
@@ -800,7 +813,17 @@ impl<'l> Ctx<'l> {
                         // …unless, detached by a comma, it sits in a complement ("un accord
                         // entre X et Y, négocié par Moscou"); right after its noun it qualifies
                         // that noun ("sa participation à l'OTSC dirigée par Moscou").
-                        sv.mentions.iter().rposition(|m| (m.end == p || m.end + 1 == p) && (!detached || !governed(lex, sv, m))).map(|mi| group(sv, mi).into_iter().map(|i| arg(&sv.mentions[i])).collect())
+                        let right_before = sv.mentions.iter().rposition(|m| (m.end == p || m.end + 1 == p) && (!detached || !governed(lex, sv, m)));
+                        // "les houthis, des rebelles soutenus par l'Iran": the noun is in apposition to a name.
+                        let toks = sv.toks;
+                        let apposed = || {
+                            let mut q = p;
+                            while q > 0 && toks[q - 1].kind == TokKind::Word && !toks[q - 1].cap && !lex.cues.determiners.has(&toks[q - 1]) && p - q < 3 {
+                                q -= 1;
+                            }
+                            (q > 1 && q < p && lex.cues.determiners.has(&toks[q - 1]) && norms[q.saturating_sub(2)] == ",").then(|| sv.mentions.iter().rposition(|m| m.end + 2 == q)).flatten()
+                        };
+                        right_before.or_else(apposed).map(|mi| group(sv, mi).into_iter().map(|i| arg(&sv.mentions[i])).collect())
                     };
                     if let (Some(a), Some(p)) = (agents, patients) {
                         let p: Vec<usize> = p.into_iter().filter(|&e| class_ok(ents, e, &rule.object)).collect();
@@ -1077,7 +1100,8 @@ impl<'l> Ctx<'l> {
             let t = &toks[v];
             // "assurer Kiev de son soutien": the verb's own object before "de" and a possessive.
             // "compter le Mali parmi ses membres": right before the noun.
-            let object_before = (v + 2 < n && matches!(norms[v + 1], "de" | "d'") && lex.cues.possessives.has(&toks[v + 2])) || v + 1 == k;
+            // "fournir à l'Ukraine ses premiers missiles": before the noun's own determiner.
+            let object_before = (v + 2 < n && matches!(norms[v + 1], "de" | "d'") && lex.cues.possessives.has(&toks[v + 2])) || v + 1 == k || (v + 1 < k && lex.cues.possessives.has(&toks[v + 1]));
             let named = sv.mentions.iter().any(|m| m.start <= v && v < m.end) && !object_before;
             // Words, an adverbial phrase ("depuis des années"), not another verb or clause.
             let word = t.kind == TokKind::Word && (!t.cap || object_before) && !matches!(norms[v], "et" | "ou" | "qui" | "que" | "qu'" | "mais") && !verb_like(lex, sv, v);
@@ -1100,7 +1124,9 @@ impl<'l> Ctx<'l> {
                 break;
             }
             // Adjectives and incises only: another preposition opens another complement ("face à").
-            if matches!(norms[j], "." | ";" | ":" | "qui" | "que" | "qu'" | "mais") || verb_like(lex, sv, j) || sv.mentions.iter().any(|m| m.start == j && m.kind != MKind::Demonym) || (lex.cues.prepositions.has(&toks[j]) && norms[j] != "sans") {
+            // ("obus d'artillerie", "missiles de longue portée": a "de" before a common noun stays in the phrase.)
+            let noun_de = matches!(norms[j], "de" | "d'") && j + 1 < n && !sv.mentions.iter().any(|m| m.start <= j + 2 && j + 1 <= m.start) && toks[j + 1].kind == TokKind::Word && !toks[j + 1].cap;
+            if matches!(norms[j], "." | ";" | ":" | "qui" | "que" | "qu'" | "mais") || verb_like(lex, sv, j) || sv.mentions.iter().any(|m| m.start == j && m.kind != MKind::Demonym) || (lex.cues.prepositions.has(&toks[j]) && norms[j] != "sans" && !noun_de) {
                 break;
             }
             j += 1;
@@ -1123,6 +1149,20 @@ impl<'l> Ctx<'l> {
         let norms = sv.norms;
         let n = norms.len();
         let mut found = Found::default();
+        // "l'alliance américano-britannique", "le conflit israélo-palestinien".
+        let mut d = te;
+        while d < n && d < te + 2 && sv.toks[d].kind == TokKind::Word && !sv.toks[d].cap && !sv.mentions.iter().any(|m| m.start == d) {
+            d += 1;
+        }
+        if let (Some(a), Some(b)) = (sv.mentions.iter().find(|m| m.start == d && m.kind == MKind::Demonym), sv.mentions.iter().find(|m| m.start == d + 2 && m.kind == MKind::Demonym)) {
+            if d + 1 < n && norms[d + 1] == "-" {
+                let g: Vec<usize> = [arg(a), arg(b)].into_iter().filter(|&x| class_ok(ents, x, &rule.subject)).collect();
+                if g.len() == 2 {
+                    found.facts = pairs(&g);
+                }
+                return found;
+            }
+        }
         let Some(e) = (te..(te + 8).min(n)).find(|&j| norms[j] == "entre") else { return found };
         if (te..e).any(|j| matches!(norms[j], "." | ";" | ":" | "," | "qui" | "que")) {
             return found;

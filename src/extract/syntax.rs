@@ -234,8 +234,8 @@ fn incise_kind(lex: &Lexicon, sv: &SentenceView, k: usize) -> Option<AsideKind> 
     let (norms, toks) = (sv.norms, sv.toks);
     let c = &lex.cues;
     let after_np = sv.mentions.iter().any(|m| m.end == k && m.kind != MKind::Demonym) || sv.titles.iter().any(|t| t.of_end == k);
-    // "X a, selon Y, condamné Z": after an auxiliary too.
-    let after_aux = AUXILIARIES.contains(&norms[k - 1]);
+    // "X a, selon Y, condamné Z", "qui bénéficie, de son côté, du soutien de Y": after a verb too.
+    let after_aux = AUXILIARIES.contains(&norms[k - 1]) || verb_like(lex, sv, k - 1);
     if !after_np && !after_aux {
         return None;
     }
