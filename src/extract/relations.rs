@@ -82,8 +82,9 @@ fn group(sv: &SentenceView, mi: usize) -> Vec<usize> {
         let plain = (a..b).filter(|&k| !in_title(k)).count();
         b > a && plain <= 4 && (a..b).all(|k| in_title(k) || matches!(norms[k], "," | "et" | "ou" | "/" | "ainsi" | "que" | "le" | "la" | "les" | "l'" | "des" | "de" | "du" | "d'"))
             && (a..b).any(|k| matches!(norms[k], "," | "et" | "ou" | "/" | "ainsi"))
-            // ", et" opens a new clause; French lists put no comma before their last "et".
-            && !(a + 1..b).any(|k| norms[k - 1] == "," && norms[k] == "et")
+            // ", et" opens a new clause; French lists put no comma before their last "et",
+            // unless their items carry titles ("X, le chancelier allemand, Y, et le Premier ministre Z").
+            && ((a..b).any(in_title) || !(a + 1..b).any(|k| norms[k - 1] == "," && norms[k] == "et"))
     };
     // "les deux parties": one phrase, two mentions side by side.
     let pair = |a: usize, b: usize| ms[a].kind == MKind::Pair && ms[b].kind == MKind::Pair && ms[a].end == ms[b].start;
@@ -102,7 +103,9 @@ fn group(sv: &SentenceView, mi: usize) -> Vec<usize> {
     if !conj {
         return vec![mi];
     }
-    (lo..=hi).collect()
+    // A state or body inside a conjunct's title is not a conjunct ("le président finlandais, X").
+    let titled = |m: &Mention| sv.titles.iter().any(|t| t.start <= m.start && m.end <= t.of_end && t.person.is_some_and(|p| p != m.entity));
+    (lo..=hi).filter(|&i| i == mi || !titled(&ms[i])).collect()
 }
 
 /// `skip_chain_back`, stopping after a mention the chain would swallow ("« Nous appelons »").
@@ -166,7 +169,9 @@ fn subject_for(lex: &Lexicon, ents: &DocEntities, sv: &SentenceView, pos: usize,
         if let Some(p2) = (k.saturating_sub(40)..k - 1).rev().find(|&j| norms[j] == ",") {
             let inner: Vec<&Mention> = sv.mentions.iter().filter(|m| m.start > p2 && m.end < k).collect();
             if inner.len() == 1 && inner[0].start == p2 + 1 && inner[0].end == k - 1 && ents.get(inner[0].entity).class == Class::Person {
-                return Some(vec![inner[0].entity]);
+                // The last of a list of titled names is the whole list's ("X, le …, Y, et le …, Z, se sont rencontrés").
+                let mi = sv.mentions.iter().position(|m| m.start == inner[0].start && m.end == inner[0].end).unwrap_or(0);
+                return Some(group(sv, mi).into_iter().map(|i| arg_for(ents, &sv.mentions[i], classes)).collect());
             }
             k = p2;
         }
@@ -274,8 +279,10 @@ fn object_start_reach(lex: &Lexicon, sv: &SentenceView, mut k: usize, preps: &[V
             return Some(k + p.len());
         }
     }
-    // A direct object must not open with a preposition (other than a partitive "des"/"du").
-    if direct && !(lex.cues.prepositions.has(&toks[k]) && !matches!(norms[k], "des" | "du" | "de" | "d'")) {
+    // A direct object must not open with a preposition (other than a partitive "des"/"du";
+    // "de la", "de l'" open a complement: "discuter de la candidature de X").
+    let de_article = matches!(norms[k], "de" | "d'") && k + 1 < n && matches!(norms[k + 1], "la" | "l'" | "le" | "les");
+    if direct && !de_article && !(lex.cues.prepositions.has(&toks[k]) && !matches!(norms[k], "des" | "du" | "de" | "d'")) {
         return Some(k);
     }
     // "a reçu à la Maison Blanche le Premier ministre…": a place complement before the object.
@@ -1177,7 +1184,11 @@ impl<'l> Ctx<'l> {
 }
 
 fn is_copula(w: &str) -> bool {
-    matches!(w, "est" | "sont" | "était" | "étaient" | "etait" | "etaient" | "reste" | "restent" | "demeure" | "devient" | "deviennent" | "devenu" | "devenue" | "sera" | "seront" | "fut" | "constitue" | "constituent" | "serait" | "demeurent" | "comme")
+    matches!(
+        w,
+        "est" | "sont" | "était" | "étaient" | "etait" | "etaient" | "reste" | "restent" | "demeure" | "devient" | "deviennent" | "devenu" | "devenue" | "sera" | "seront" | "fut"
+            | "constitue" | "constituent" | "serait" | "demeurent" | "comme" | "deviendra" | "deviendront" | "deviendrait" | "devenait" | "restera" | "resteront" | "restait" | "demeurait"
+    )
 }
 
 /// Every ordered pair of a group: each does it to each other (a symmetric

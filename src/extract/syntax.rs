@@ -190,7 +190,14 @@ impl Skeleton {
             };
             // The closing comma: the first one, outside other asides, after which a verb chain comes.
             let close = (k + 2..n - 1).take_while(|&j| !matches!(norms[j], "." | ";" | ":" | "?" | "!")).find(|&j| norms[j] == "," && free(&asides, j) && resumes(lex, sv, j + 1));
-            match close {
+            // "X, le chancelier allemand, Y, et …": a person named inside after a person is the
+            // next item of a list, not an apposition to the first.
+            let listed = kind == AsideKind::Incise
+                && close.is_some_and(|j| {
+                    let person = |m: &&super::Mention| ents.get(m.entity).class == Class::Person;
+                    sv.mentions.iter().filter(person).any(|m| m.end == k) && sv.mentions.iter().filter(person).any(|m| m.start > k && m.end <= j)
+                });
+            match close.filter(|_| !listed) {
                 Some(j) => {
                     asides.push(Aside { start: k, end: j + 1, kind });
                     asides.sort_by_key(|a| a.start);
@@ -312,7 +319,20 @@ fn fronted_adverbial(lex: &Lexicon, ents: &DocEntities, sv: &SentenceView, aside
             break;
         }
     }
-    let comma = *commas.last()?;
+    // The first comma ends the adverbial, unless an apposition follows it ("…, grand allié du
+    // Kosovo,"): a lower-case word that is no determiner, no title. A determiner or a name after a
+    // comma opens the subject ("Mardi, le président français, X, et…").
+    let mut ci = 0;
+    while ci + 1 < commas.len() {
+        let next = commas[ci] + 1;
+        let t = &toks[next];
+        let apposition = t.kind == crate::text::TokKind::Word && !t.cap && !c.determiners.has(t) && lex.titles.match_at(toks, next).is_none() && !sv.mentions.iter().any(|m| m.start == next);
+        if !apposition {
+            break;
+        }
+        ci += 1;
+    }
+    let comma = *commas.get(ci)?;
     if comma + 1 >= verb && !matches!(norms[verb], "a" | "ont" | "est" | "sont") {
         // Nothing between the comma and the verb: no subject of its own.
         return None;
