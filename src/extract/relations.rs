@@ -624,7 +624,7 @@ fn find_triggers<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut Sent
             fk += 1;
             continue;
         };
-        if sv.mentions.iter().any(|m| m.start <= k && k < m.end && m.kind == MKind::Name) {
+        if sv.mentions.iter().any(|m| m.start <= k && k < m.end && matches!(m.kind, MKind::Name | MKind::Pair)) {
             fk += 1;
             continue;
         }

@@ -33,6 +33,8 @@ pub enum AsideKind {
     Incise,
     /// "Lors de la visite de X," at the start of the sentence.
     Adverbial,
+    /// A quotation mark between a subject and its verb: `X « a dénoncé… »`.
+    Quote,
 }
 
 /// A stretch `[start, end)` of tokens set aside from the main clause.
@@ -118,8 +120,8 @@ impl Skeleton {
     pub fn new(lex: &Lexicon, ents: &DocEntities, sv: &SentenceView) -> Skeleton {
         let norms = sv.norms;
         let n = norms.len();
-        // A sentence with no comma, parenthesis or dash has no aside.
-        if !norms.iter().any(|w| matches!(*w, "," | "(" | "–" | "—" | "-")) {
+        // A sentence with no comma, parenthesis, dash or quotation mark has no aside.
+        if !norms.iter().any(|w| matches!(*w, "," | "(" | "–" | "—" | "-" | "«" | "\"" | "“")) {
             return Skeleton::default();
         }
         let mut asides: Vec<Aside> = Vec::new();
@@ -170,6 +172,12 @@ impl Skeleton {
                 continue;
             }
             k += 1;
+        }
+        // A quotation mark opening a quote right after its subject: `X « a été en contact avec Y »`.
+        for k in 1..n.saturating_sub(1) {
+            if matches!(norms[k], "«" | "\"" | "“") && free(&asides, k) && sv.mentions.iter().any(|m| m.end == k) && opens_chain(lex, sv, k + 1) {
+                asides.push(Aside { start: k, end: k + 1, kind: AsideKind::Quote });
+            }
         }
         asides.sort_by_key(|a| a.start);
         // 3. A fronted adverbial up to its comma, when a clause follows it.
@@ -412,6 +420,8 @@ mod tests {
         check("La Russie, de son côté, a démenti.", "La Russie a démenti.");
         // An enumeration is no apposition.
         check("La Turquie, la Finlande et la Suède ont signé un accord.", "La Turquie, la Finlande et la Suède ont signé un accord.");
+        // A quotation mark between the subject and its verb.
+        check("Josep Borrell « a été en contact avec l'Inde » avant l'accord.", "Josep Borrell a été en contact avec l'Inde » avant l'accord.");
         // No verb after the second comma: nothing to set aside.
         check("Il a rencontré Xi Jinping, le président chinois, puis Narendra Modi.", "Il a rencontré Xi Jinping, le président chinois, puis Narendra Modi.");
     }
