@@ -217,6 +217,30 @@ pub fn find<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut SentenceV
     sv.mentions.sort_by_key(|m| (m.start, m.end));
     // 5. Titles: holders and the facts they state.
     resolve_titles(lex, ents, sv, year);
+    // Gender, where the text shows it: "Mme X", "la présidente X" / "M. X", "le président X".
+    for m in &sv.mentions {
+        if ents.get(m.entity).class != Class::Person || m.start == 0 {
+            continue;
+        }
+        let cue = norms[m.start - 1];
+        let mut fem = match cue {
+            "mme" | "madame" | "mlle" | "mmes" => Some(true),
+            "m." | "m" | "monsieur" | "mm." => Some(false),
+            _ => None,
+        };
+        if fem.is_none() {
+            if let Some(t) = sv.titles.iter().find(|t| t.person == Some(m.entity) && t.of_end <= m.start && m.start <= t.of_end + 1 && t.start > 0) {
+                fem = match norms[t.start - 1] {
+                    "la" | "une" => Some(true),
+                    "le" | "un" | "du" | "au" => Some(false),
+                    _ => None,
+                };
+            }
+        }
+        if let Some(f) = fem {
+            ents.list[m.entity].feminine = Some(f);
+        }
+    }
     sv.mentions.sort_by_key(|m| (m.start, m.end));
 }
 

@@ -35,6 +35,8 @@ pub struct DocEntity<'l> {
     pub country: Option<usize>,
     /// Roles seen in this document: (role key, of).
     pub roles: Vec<(String, Option<usize>)>,
+    /// Grammatical gender when the text shows it ("Mme", "la présidente"): Some(true) feminine.
+    pub feminine: Option<bool>,
     /// Transliteration keys of each name, word by word: the gazetteer's and this document's.
     known_keys: &'l [Vec<String>],
     own_keys: Vec<Vec<String>>,
@@ -80,6 +82,9 @@ pub struct DocEntities<'l> {
     pub next_person: Option<usize>,
     /// The agent of the last attack stated, for "cette opération", "cette offensive".
     pub last_attacker: Option<usize>,
+    /// The last person known to be a woman, and the last one not known to be.
+    pub last_feminine: Option<usize>,
+    pub last_masculine: Option<usize>,
     /// The last two states (or leaders) named together ("l'Arménie et
     /// l'Azerbaïdjan", "entre Kiev et Moscou"), for "les deux parties", "ils".
     pub last_pair: Option<(usize, usize)>,
@@ -115,6 +120,7 @@ impl<'l> DocEntities<'l> {
             stands_for,
             country,
             roles: Vec::new(),
+            feminine: None,
             known_keys: lex.name_keys(g),
             own_keys: Vec::new(),
         });
@@ -143,6 +149,7 @@ impl<'l> DocEntities<'l> {
             stands_for: None,
             country: None,
             roles: Vec::new(),
+            feminine: None,
             known_keys: &[],
             own_keys: vec![key_words(lex, label)],
         });
@@ -579,7 +586,14 @@ pub fn extract<'l>(lex: &'l Lexicon, body: &str, clean: &CleanText) -> Extractio
             }
             let e = m.entity;
             match ents.get(e).class {
-                Class::Person if matches!(m.kind, MKind::Name | MKind::Title) => ents.last_person = Some(e),
+                Class::Person if matches!(m.kind, MKind::Name | MKind::Title) => {
+                    ents.last_person = Some(e);
+                    if ents.get(e).feminine == Some(true) {
+                        ents.last_feminine = Some(e);
+                    } else {
+                        ents.last_masculine = Some(e);
+                    }
+                }
                 Class::Place if m.kind == MKind::Name => ents.last_place = Some(e),
                 _ => {}
             }

@@ -159,7 +159,9 @@ fn subject_for(lex: &Lexicon, ents: &DocEntities, sv: &SentenceView, pos: usize,
             return Some(vec![arg(m)]);
         }
         return match pron {
-            "il" | "elle" => ents.last_subject_person.or(ents.last_person).or(ents.next_person).map(|p| vec![p]),
+            // "elle": the last woman named, when the text showed one; "il": not her.
+            "elle" => ents.last_subject_person.filter(|&p| ents.get(p).feminine != Some(false)).or(ents.last_feminine).or(ents.last_person).or(ents.next_person).map(|p| vec![p]),
+            "il" => ents.last_subject_person.filter(|&p| ents.get(p).feminine != Some(true)).or(ents.last_masculine).or(ents.last_person).or(ents.next_person).map(|p| vec![p]),
             // "ils se sont combattus": the pair the document last named together.
             _ => ents.last_pair.map(|(a, b)| vec![a, b]),
         };
@@ -449,7 +451,9 @@ fn add_implicit<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut Sente
                         if let Some(g) = ents.get(state).known.and_then(|gs| lex.gazetteer.template_of(key, gs)) {
                             let e = ents.known(lex, g);
                             sv.mentions.push(Mention { start: k, end: k + len, entity: e, kind: MKind::ImplicitForce, acting: None, locative: false });
-                            if possessive {
+                            // "ses forces", "leurs forces de maintien de la paix", and the
+                            // peacekeepers a state deploys: the text ties the force to it.
+                            if possessive || key == "peacekeepers" {
                                 made.push((e, state));
                             }
                             k += len;
@@ -726,7 +730,7 @@ fn find_triggers<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut Sent
             }
         }
         for (force, state) in pairs.forces {
-            push(&mut out, sv, k, force, "armedForceOf", state, "possessive.force", 0.7, Modality::Asserted);
+            push(&mut out, sv, k, force, "armedForceOf", state, "implicit.force", 0.7, Modality::Asserted);
         }
     }
     // "a demandé à la Russie de l'aider": requestsHelpFrom, not also demands.
@@ -1114,7 +1118,8 @@ impl<'l> Ctx<'l> {
             let word = t.kind == TokKind::Word && (!t.cap || object_before) && !matches!(norms[v], "et" | "ou" | "qui" | "que" | "qu'" | "mais") && !verb_like(lex, sv, v);
             // "plus de 200 drones": a quantity.
             let quantity = t.kind == TokKind::Number || (matches!(norms[v], "de" | "d'") && v > 0 && matches!(norms[v - 1], "plus" | "moins" | "pres" | "autour" | "centaines" | "dizaines" | "milliers"));
-            if named || !(lex.cues.determiners.has(t) || lex.cues.adverbs.has(t) || word || quantity) {
+            let quote = matches!(norms[v], "«" | "»" | "\"" | "“" | "”");
+            if named || !(lex.cues.determiners.has(t) || lex.cues.adverbs.has(t) || word || quantity || quote) {
                 break;
             }
         }
@@ -1144,7 +1149,13 @@ impl<'l> Ctx<'l> {
             // "la CEDEAO compte le Mali parmi ses membres" (inverse): the member.
             None => first_mention(ents, sv, v + 1, k, other),
         };
-        let Some(named) = named else { return found };
+        let Some(named) = named else {
+            // "les autorités russes et arméniennes ont entamé des contacts": a symmetric act within the group.
+            if crate::rules::is_symmetric(&rule.predicate) && clause.len() >= 2 {
+                found.facts = pairs(&clause);
+            }
+            return found;
+        };
         let (subjects, objects) = if rule.inverse { (named, clause) } else { (clause, named) };
         let subjects: Vec<usize> = subjects.into_iter().filter(|&e| class_ok(ents, e, &rule.subject)).collect();
         let objects: Vec<usize> = objects.into_iter().filter(|&e| class_ok(ents, e, &rule.object)).collect();

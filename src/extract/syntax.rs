@@ -173,6 +173,21 @@ impl Skeleton {
             }
             k += 1;
         }
+        // Scare quotes around a few words (« attaques », "terroristes"): the marks stand aside, the words stay.
+        let mut k = 0;
+        while k < n {
+            if matches!(norms[k], "«" | "\"" | "“") {
+                let close = (k + 1..(k + 6).min(n)).find(|&j| matches!(norms[j], "»" | "\"" | "”"));
+                if let Some(j) = close.filter(|&j| j > k + 1 && !(k + 1..j).any(|q| verb_like(lex, sv, q) || matches!(norms[q], "," | "." | ";" | ":"))) {
+                    asides.push(Aside { start: k, end: k + 1, kind: AsideKind::Quote });
+                    asides.push(Aside { start: j, end: j + 1, kind: AsideKind::Quote });
+                    k = j + 1;
+                    continue;
+                }
+            }
+            k += 1;
+        }
+        asides.sort_by_key(|a| a.start);
         // A quotation mark opening a quote right after its subject: `X « a été en contact avec Y »`.
         for k in 1..n.saturating_sub(1) {
             if matches!(norms[k], "«" | "\"" | "“") && free(&asides, k) && sv.mentions.iter().any(|m| m.end == k) && opens_chain(lex, sv, k + 1) {
@@ -420,6 +435,8 @@ mod tests {
         check("La Russie, de son côté, a démenti.", "La Russie a démenti.");
         // An enumeration is no apposition.
         check("La Turquie, la Finlande et la Suède ont signé un accord.", "La Turquie, la Finlande et la Suède ont signé un accord.");
+        // Scare quotes: the marks go, the words stay.
+        check("Kamala Harris a qualifié les « frappes » de la Russie d'illégales.", "Kamala Harris a qualifié les frappes de la Russie d'illégales.");
         // A quotation mark between the subject and its verb.
         check("Josep Borrell « a été en contact avec l'Inde » avant l'accord.", "Josep Borrell a été en contact avec l'Inde » avant l'accord.");
         // No verb after the second comma: nothing to set aside.
