@@ -242,6 +242,21 @@ impl<'l> DocEntities<'l> {
             _ => ent.stands_for.or(ent.country),
         }
     }
+
+    /// The state whose forces an entity commands: a state, an organ acting for one, or a person
+    /// heading one ("le président X a ordonné à ses forces"); a warlord's forces are not his
+    /// country's army.
+    pub fn state_commanded(&self, lex: &Lexicon, e: usize, year: Option<i32>) -> Option<usize> {
+        let ent = &self.list[e];
+        if ent.class != Class::Person {
+            return self.state_of(e);
+        }
+        let leads = ent.roles.iter().any(|(r, of)| lex.titles.leads_state(r) && *of == ent.country)
+            || ent.known.is_some_and(|g| {
+                lex.gazetteer.entities[g].roles.iter().any(|(r, _, from, to)| lex.titles.leads_state(r) && year.is_none_or(|y| from.is_none_or(|f| f <= y) && to.is_none_or(|t| y <= t)))
+            });
+        if leads { ent.country } else { None }
+    }
 }
 
 /// How a mention names its entity.

@@ -394,8 +394,19 @@ fn first_mention_skipping(ents: &DocEntities, sv: &SentenceView, k: usize, end: 
             continue;
         }
         if class_ok(ents, arg_for(ents, m, classes), classes) {
-            let g = group(sv, mi);
-            return Some(g.into_iter().filter(|&i| sv.mentions[i].start < end + 8).map(|i| arg_for(ents, &sv.mentions[i], classes)).filter(|&e| class_ok(ents, e, classes)).collect());
+            let mut g = group(sv, mi);
+            // "les dirigeants du G20, dont A et B", "plusieurs pays dont la France": the named members too.
+            let last = g.iter().map(|&i| sv.mentions[i].end).max().unwrap_or(m.end);
+            if let Some(d) = (last..(last + 8).min(sv.norms.len())).take_while(|&j| !matches!(sv.norms[j], "." | ";" | ":" | "a" | "ont" | "est" | "sont" | "qui" | "que")).find(|&j| sv.norms[j] == "dont") {
+                let mut a = d + 1;
+                while a < sv.norms.len() && matches!(sv.norms[a], "le" | "la" | "les" | "l'") {
+                    a += 1;
+                }
+                if let Some(di) = sv.mentions.iter().position(|x| x.start == a || sv.titles.iter().any(|t| t.start == a && t.person == Some(x.entity) && x.start >= t.of_end && x.start <= t.of_end + 1)) {
+                    g.extend(group(sv, di));
+                }
+            }
+            return Some(g.into_iter().filter(|&i| sv.mentions[i].start < end + 8 || sv.norms[..sv.mentions[i].start].contains(&"dont")).map(|i| arg_for(ents, &sv.mentions[i], classes)).filter(|&e| class_ok(ents, e, classes)).collect());
         }
     }
     None
@@ -593,7 +604,7 @@ fn located(lex: &Lexicon, ents: &DocEntities, sv: &SentenceView) -> Vec<(usize, 
         if k + 1 < n && matches!(norms[k], "en" | "au" | "aux") {
             if let Some(c) = sv.mentions.iter().find(|x| x.start == k + 1 && x.kind == MKind::Name && ents.get(x.entity).class == Class::Country) {
                 let closes = c.end >= n || !matches!(norms[c.end], "de" | "d'" | "du" | "des") && !toks[c.end].cap;
-                if closes && ents.get(m.entity).known.is_none_or(|g| lex.gazetteer.entities[g].capital_of.is_none()) {
+                if closes {
                     out.push((m.entity, c.entity, "locatedIn.en"));
                 }
             }
@@ -874,7 +885,7 @@ impl<'l> Ctx<'l> {
         let subjects: Vec<usize> = clause_subjects.iter().copied().filter(|&e| class_ok(ents, e, &rule.subject)).collect();
         // The state whose forces "ses forces" / "une force de maintien de la paix" are.
         let state = match clause_subjects.as_slice() {
-            [s] => ents.state_of(*s),
+            [s] => ents.state_commanded(lex, *s, None),
             _ => None,
         };
         found.forces = add_implicit(lex, ents, sv, state, te);
@@ -986,7 +997,7 @@ impl<'l> Ctx<'l> {
             }
         }
         let Some(subjects) = subjects else { return found };
-        let state = subjects.first().and_then(|&s| ents.state_of(s)).filter(|_| subjects.len() == 1);
+        let state = subjects.first().and_then(|&s| ents.state_commanded(lex, s, None)).filter(|_| subjects.len() == 1);
         found.forces = add_implicit(lex, ents, sv, state, te);
         let opreps = &lex.rules.object_preps[ri];
         // "sa campagne terroriste de plus de 30 ans contre la Turquie": past a short complement too.
@@ -1026,9 +1037,11 @@ impl<'l> Ctx<'l> {
         };
         let Some(subjects) = subjects else { return found };
         let subjects: Vec<usize> = subjects.into_iter().filter(|&e| class_ok(ents, e, &rule.subject)).collect();
-        // Adjectives after the noun, then the preposition and the object.
+        // Adjectives after the noun, then the preposition and the object; a superlative
+        // too ("l'allié le plus puissant de X").
         let mut j = te;
-        while j < n && j < te + 2 && toks[j].kind == TokKind::Word && !toks[j].cap && !lex.cues.prepositions.has(&toks[j]) && !sv.mentions.iter().any(|m| m.start == j) {
+        let limit = if te + 1 < n && matches!(norms[te], "le" | "la" | "les") && matches!(norms[te + 1], "plus" | "moins") { te + 4 } else { te + 2 };
+        while j < n && j < limit && toks[j].kind == TokKind::Word && !toks[j].cap && !lex.cues.prepositions.has(&toks[j]) && !sv.mentions.iter().any(|m| m.start == j) {
             j += 1;
         }
         // A demonym right after the noun is the object ("territoire azerbaïdjanais") when the

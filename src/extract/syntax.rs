@@ -35,6 +35,8 @@ pub enum AsideKind {
     Adverbial,
     /// A quotation mark between a subject and its verb: `X « a dénoncé… »`.
     Quote,
+    /// ", selon elle," anywhere: the clause goes on after it, verb or not.
+    Attribution,
 }
 
 /// A stretch `[start, end)` of tokens set aside from the main clause.
@@ -211,8 +213,9 @@ impl Skeleton {
                 k += 1;
                 continue;
             };
-            // The closing comma: the first one, outside other asides, after which a verb chain comes.
-            let close = (k + 2..n - 1).take_while(|&j| !matches!(norms[j], "." | ";" | ":" | "?" | "!")).find(|&j| norms[j] == "," && free(&asides, j) && resumes(lex, sv, j + 1));
+            // The closing comma: the first one, outside other asides, after which a verb chain
+            // comes (an attribution closes at its own comma, whatever follows).
+            let close = (k + 2..n - 1).take_while(|&j| !matches!(norms[j], "." | ";" | ":" | "?" | "!")).find(|&j| norms[j] == "," && free(&asides, j) && (kind == AsideKind::Attribution || resumes(lex, sv, j + 1)));
             // "X, le chancelier allemand, Y, et …": a person named inside after a person is the
             // next item of a list, not an apposition to the first.
             let listed = kind == AsideKind::Incise
@@ -263,6 +266,10 @@ impl Skeleton {
 fn incise_kind(lex: &Lexicon, sv: &SentenceView, k: usize) -> Option<AsideKind> {
     let (norms, toks) = (sv.norms, sv.toks);
     let c = &lex.cues;
+    // ", selon X," stands aside wherever it falls.
+    if c.according_to.match_at(toks, k + 1).is_some() {
+        return Some(AsideKind::Attribution);
+    }
     let after_np = sv.mentions.iter().any(|m| m.end == k && m.kind != MKind::Demonym) || sv.titles.iter().any(|t| t.of_end == k);
     // "X a, selon Y, condamné Z", "qui bénéficie, de son côté, du soutien de Y": after a verb too.
     let after_aux = AUXILIARIES.contains(&norms[k - 1]) || verb_like(lex, sv, k - 1);
