@@ -52,6 +52,9 @@ pub enum StoreError {
     Loader(#[from] oxigraph::store::LoaderError),
     #[error("serializing RDF: {0}")]
     Serializer(#[from] oxigraph::store::SerializerError),
+    /// A query the library runs on its own (e.g. to rebuild the entities graph) failed.
+    #[error("reading the store: {0}")]
+    Read(String),
 }
 
 /// A SPARQL query or update failed.

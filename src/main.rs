@@ -362,9 +362,14 @@ fn run(cli: Cli) -> Result<i32> {
         }
         Cmd::Update { store, expr, file } => {
             let u = read_query(expr, file)?;
+            let lex = load_lexicon(cli.ontology)?;
             let s = KgStore::open_existing_write(&store)?;
             s.publish_snapshot()?;
+            // The update may remove a document or a name: the entities graph
+            // is rebuilt after it (and marked stale meanwhile, in case we die).
+            newskg::entities::mark_stale(&s)?;
             newskg::query::update(&s, &u)?;
+            newskg::entities::refresh(&s, lex)?;
             s.prune_snapshots(None)?;
             if !quiet {
                 eprintln!("newskg: update applied; {} quads in store", s.len()?);
@@ -406,7 +411,9 @@ fn run(cli: Cli) -> Result<i32> {
                 eprintln!("newskg: warning: listening on {bind}, beyond this machine; there is no authentication{}", if writable { ", and anyone who reaches it may change the store" } else { "" });
             }
             let opts = newskg::serve::ServeOptions { store: store.clone(), bind, writable, timeout: Duration::from_secs(timeout.max(1)), max_results };
-            newskg::serve::serve(opts).with_context(|| format!("serving {}", store.display()))?;
+            // Only a writable server rebuilds the entities graph, which takes the gazetteer.
+            let lex = if writable { Some(load_lexicon(cli.ontology)?) } else { None };
+            newskg::serve::serve(opts, lex).with_context(|| format!("serving {}", store.display()))?;
             Ok(0)
         }
         Cmd::Push { store, endpoint, graph_store, auth_env, retries, backoff_ms, timeout } => {

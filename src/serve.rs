@@ -14,6 +14,7 @@
 //! lock for its whole life.
 
 use crate::error::{QueryError, StoreError};
+use crate::lexicon::Lexicon;
 use crate::store::KgStore;
 use oxhttp::model::header::{ACCEPT, CONTENT_TYPE};
 use oxhttp::model::{Body, Method, Request, Response, StatusCode};
@@ -47,14 +48,15 @@ const MAX_GRAPH_BODY: u64 = 1 << 30;
 enum Access {
     /// Opened per request, shared lock; builds may run meanwhile.
     ReadOnly(PathBuf),
-    /// Held for the server's life, exclusive lock.
-    Writable(KgStore),
+    /// Held for the server's life, exclusive lock; the lexicon rebuilds the
+    /// entities graph after each write.
+    Writable(KgStore, &'static Lexicon),
 }
 
 impl Access {
     fn with<T>(&self, f: impl FnOnce(&KgStore) -> Result<T, Reply>) -> Result<T, Reply> {
         match self {
-            Access::Writable(s) => f(s),
+            Access::Writable(s, _) => f(s),
             Access::ReadOnly(p) => f(&open_read(p)?),
         }
     }
@@ -88,13 +90,15 @@ impl Reply {
     }
 }
 
-/// Starts the server and blocks. Prints the address it listens on.
-pub fn serve(opts: ServeOptions) -> Result<(), StoreError> {
+/// Starts the server and blocks. Prints the address it listens on. A
+/// writable server needs the lexicon (`lex`), to keep the entities graph right.
+pub fn serve(opts: ServeOptions, lex: Option<&'static Lexicon>) -> Result<(), StoreError> {
     let access = if opts.writable {
+        let lex = lex.ok_or_else(|| StoreError::Read("a writable server needs the lexicon".into()))?;
         // Command-line readers beside a writable server read its snapshots.
         let s = KgStore::open_existing_write(&opts.store)?;
         s.publish_snapshot()?;
-        Access::Writable(s)
+        Access::Writable(s, lex)
     } else {
         // Fail now, not at the first request, when there is no store.
         drop(KgStore::open_read(&opts.store)?);
@@ -189,14 +193,14 @@ fn handle(access: &Access, opts: &ServeOptions, req: &mut Request<Body>) -> Resu
                 "application/x-www-form-urlencoded" => param(&form(&body), "update").ok_or_else(|| Reply::error(StatusCode::BAD_REQUEST, "missing update parameter"))?,
                 other => return Err(Reply::error(StatusCode::UNSUPPORTED_MEDIA_TYPE, &format!("POST an update as application/sparql-update or a form, not {other:?}"))),
             };
-            access.with(|s| {
-                crate::query::update(s, &u).map_err(|e| match e {
-                    QueryError::Syntax(m) => Reply::error(StatusCode::BAD_REQUEST, &format!("SPARQL syntax error: {m}")),
-                    e => Reply::error(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
-                })?;
-                republish(s);
-                Ok(Reply::empty(StatusCode::NO_CONTENT))
-            })
+            let Access::Writable(s, lex) = access else { return Err(Reply::error(StatusCode::FORBIDDEN, "read-only")) };
+            before_write(s)?;
+            let r = crate::query::update(s, &u).map_err(|e| match e {
+                QueryError::Syntax(m) => Reply::error(StatusCode::BAD_REQUEST, &format!("SPARQL syntax error: {m}")),
+                e => Reply::error(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+            });
+            after_write(s, lex)?;
+            r.map(|()| Reply::empty(StatusCode::NO_CONTENT))
         }
         ("/query" | "/sparql" | "/update", _) => Err(Reply::error(StatusCode::METHOD_NOT_ALLOWED, "use GET or POST")),
         ("/store", &Method::GET | &Method::HEAD) => {
@@ -427,7 +431,7 @@ fn query(access: &Access, opts: &ServeOptions, req: &Request<Body>, q: &str, par
         }
         // A writable server's store is borrowed, not owned by the worker: run
         // here, with Oxigraph's cancellation as the only limit.
-        Access::Writable(s) => {
+        Access::Writable(s, _) => {
             let watchdog = crate::query::Watchdog::start(token, Some(opts.timeout));
             run(s).map_err(|r| if watchdog.fired() { Reply::error(StatusCode::SERVICE_UNAVAILABLE, &format!("query timed out after {} s", opts.timeout.as_secs_f64())) } else { r })
         }
@@ -499,7 +503,27 @@ fn graph_get(access: &Access, opts: &ServeOptions, req: &Request<Body>, target: 
 }
 
 fn graph_write(access: &Access, req: &mut Request<Body>, method: &Method, target: GraphName) -> Result<Reply, Reply> {
-    let Access::Writable(s) = access else { return Err(Reply::error(StatusCode::FORBIDDEN, "read-only")) };
+    let Access::Writable(s, lex) = access else { return Err(Reply::error(StatusCode::FORBIDDEN, "read-only")) };
+    before_write(s)?;
+    let r = graph_write_in(s, req, method, target);
+    after_write(s, lex)?;
+    r
+}
+
+/// Marks the entities graph stale before a write that may take something
+/// from it (see `entities.rs`).
+fn before_write(s: &KgStore) -> Result<(), Reply> {
+    crate::entities::mark_stale(s).map_err(|e| Reply::error(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()))
+}
+
+/// After a write: the entities graph rebuilt, and a snapshot for command-line readers.
+fn after_write(s: &KgStore, lex: &Lexicon) -> Result<(), Reply> {
+    crate::entities::refresh(s, lex).map_err(|e| Reply::error(StatusCode::INTERNAL_SERVER_ERROR, &format!("the write went through, but the entities graph could not be rebuilt: {e}")))?;
+    republish(s);
+    Ok(())
+}
+
+fn graph_write_in(s: &KgStore, req: &mut Request<Body>, method: &Method, target: GraphName) -> Result<Reply, Reply> {
     let existed = match &target {
         GraphName::NamedNode(n) => s.store.contains_named_graph(n).unwrap_or(false),
         _ => true,
@@ -510,7 +534,6 @@ fn graph_write(access: &Access, req: &mut Request<Body>, method: &Method, target
             g => s.store.clear_graph(g.as_ref()),
         };
         r.map_err(|e| Reply::error(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()))?;
-        republish(s);
         return Ok(Reply::empty(if existed { StatusCode::NO_CONTENT } else { StatusCode::NOT_FOUND }));
     }
     let ct = content_type(req);
@@ -529,7 +552,6 @@ fn graph_write(access: &Access, req: &mut Request<Body>, method: &Method, target
         tx.insert(q);
     }
     tx.commit().map_err(|e| Reply::error(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()))?;
-    republish(s);
     Ok(Reply::empty(if existed { StatusCode::NO_CONTENT } else { StatusCode::CREATED }))
 }
 
