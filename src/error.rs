@@ -66,6 +66,9 @@ pub enum QueryError {
     /// The query ran longer than the allowed time.
     #[error("query timed out after {0} s")]
     Timeout(u64),
+    /// The process outgrew the memory a query may use (MB): the query was stopped.
+    #[error("query stopped: it needed more than the {0} MB of memory allowed (--max-memory); narrow it (FILTER, LIMIT, a smaller GROUP BY) or allow more")]
+    MemoryLimit(u64),
     #[error("query evaluation: {0}")]
     Evaluation(String),
     #[error(transparent)]

@@ -15,6 +15,7 @@
 
 use crate::error::{QueryError, StoreError};
 use crate::lexicon::Lexicon;
+use crate::query::{Fired, Limits, Watchdog};
 use crate::store::KgStore;
 use oxhttp::model::header::{ACCEPT, CONTENT_TYPE};
 use oxhttp::model::{Body, Method, Request, Response, StatusCode};
@@ -38,6 +39,8 @@ pub struct ServeOptions {
     pub timeout: Duration,
     /// Most solutions (or triples) one answer may carry.
     pub max_results: usize,
+    /// Resident memory of the server past which running queries are stopped (bytes).
+    pub max_memory: Option<u64>,
 }
 
 /// Largest request body read for queries and updates.
@@ -384,45 +387,67 @@ fn query(access: &Access, opts: &ServeOptions, req: &Request<Body>, q: &str, par
     let media = media.to_string();
     let cap = opts.max_results;
     let o = opts.clone();
+    let wtoken = token.clone();
     let run = move |store: &KgStore| -> Result<Reply, Reply> {
-        let eval = |e: oxigraph::sparql::QueryEvaluationError| Reply::error(StatusCode::INTERNAL_SERVER_ERROR, &format!("query failed: {e}"));
-        let mut body = Vec::new();
-        let ct = match prepared.on_store(&store.store).execute().map_err(eval)? {
-            QueryResults::Solutions(solutions) => {
-                let f = results_format(&media);
-                let mut w = QueryResultsSerializer::from_format(f).serialize_solutions_to_writer(&mut body, solutions.variables().to_vec()).map_err(io)?;
-                for (n, s) in solutions.enumerate() {
-                    if n >= cap {
-                        return Err(too_many(&o));
-                    }
-                    w.serialize(&s.map_err(eval)?).map_err(io)?;
-                }
-                w.finish().map_err(io)?;
-                media.clone()
-            }
-            QueryResults::Boolean(b) => {
-                // CSV and TSV have no boolean form: answer JSON then.
-                let f = match results_format(&media) {
-                    QueryResultsFormat::Csv | QueryResultsFormat::Tsv => QueryResultsFormat::Json,
-                    f => f,
-                };
-                QueryResultsSerializer::from_format(f).serialize_boolean_to_writer(&mut body, b).map_err(io)?;
-                f.media_type().to_string()
-            }
-            QueryResults::Graph(triples) => {
-                let f = rdf_format(&media);
-                let mut w = crate::query::with_prefixes(RdfSerializer::from_format(f)).for_writer(&mut body);
-                for (n, t) in triples.enumerate() {
-                    if n >= cap {
-                        return Err(too_many(&o));
-                    }
-                    w.serialize_triple(&t.map_err(eval)?).map_err(io)?;
-                }
-                w.finish().map_err(io)?;
-                f.media_type().to_string()
-            }
+        // The time limit on the worker's side too (a writable server has no
+        // other), and the memory limit: the process's, shared by all queries.
+        let watchdog = Watchdog::start(wtoken, Limits::new(Some(o.timeout), o.max_memory));
+        let eval = |e: oxigraph::sparql::QueryEvaluationError| match watchdog.fired() {
+            Some(Fired::Timeout) => Reply::error(StatusCode::SERVICE_UNAVAILABLE, &format!("query timed out after {} s (the server's --timeout)", o.timeout.as_secs_f64())),
+            Some(Fired::Memory) => Reply::error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                &format!("query stopped: the server reached its memory limit ({} MB, --max-memory) while it ran; narrow it (FILTER, LIMIT, a smaller GROUP BY)", o.max_memory.unwrap_or(0) >> 20),
+            ),
+            None => Reply::error(StatusCode::INTERNAL_SERVER_ERROR, &format!("query failed: {e}")),
         };
-        Ok(Reply::ok(&ct, body))
+        // Oxigraph's sort can panic once a query is cancelled (see `query::guarded`).
+        let answer = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| -> Result<Reply, Reply> {
+            let mut body = Vec::new();
+            let ct = match prepared.on_store(&store.store).execute().map_err(eval)? {
+                QueryResults::Solutions(solutions) => {
+                    let f = results_format(&media);
+                    let mut w = QueryResultsSerializer::from_format(f).serialize_solutions_to_writer(&mut body, solutions.variables().to_vec()).map_err(io)?;
+                    for (n, s) in solutions.enumerate() {
+                        if n >= cap {
+                            return Err(too_many(&o));
+                        }
+                        w.serialize(&s.map_err(eval)?).map_err(io)?;
+                    }
+                    w.finish().map_err(io)?;
+                    media.clone()
+                }
+                QueryResults::Boolean(b) => {
+                    // CSV and TSV have no boolean form: answer JSON then.
+                    let f = match results_format(&media) {
+                        QueryResultsFormat::Csv | QueryResultsFormat::Tsv => QueryResultsFormat::Json,
+                        f => f,
+                    };
+                    QueryResultsSerializer::from_format(f).serialize_boolean_to_writer(&mut body, b).map_err(io)?;
+                    f.media_type().to_string()
+                }
+                QueryResults::Graph(triples) => {
+                    let f = rdf_format(&media);
+                    let mut w = crate::query::with_prefixes(RdfSerializer::from_format(f)).for_writer(&mut body);
+                    for (n, t) in triples.enumerate() {
+                        if n >= cap {
+                            return Err(too_many(&o));
+                        }
+                        w.serialize_triple(&t.map_err(eval)?).map_err(io)?;
+                    }
+                    w.finish().map_err(io)?;
+                    f.media_type().to_string()
+                }
+            };
+            Ok(Reply::ok(&ct, body))
+        }));
+        match answer {
+            Ok(r) => r,
+            Err(panic) if watchdog.fired().is_some() => {
+                drop(panic);
+                Err(eval(oxigraph::sparql::QueryEvaluationError::Cancelled))
+            }
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
     };
     match access {
         Access::ReadOnly(path) => {
@@ -430,11 +455,8 @@ fn query(access: &Access, opts: &ServeOptions, req: &Request<Body>, q: &str, par
             with_timeout(opts, token, move || run(&open_read(&path)?))
         }
         // A writable server's store is borrowed, not owned by the worker: run
-        // here, with Oxigraph's cancellation as the only limit.
-        Access::Writable(s, _) => {
-            let watchdog = crate::query::Watchdog::start(token, Some(opts.timeout));
-            run(s).map_err(|r| if watchdog.fired() { Reply::error(StatusCode::SERVICE_UNAVAILABLE, &format!("query timed out after {} s", opts.timeout.as_secs_f64())) } else { r })
-        }
+        // here, with Oxigraph's cancellation (by the watchdog) as the only limit.
+        Access::Writable(s, _) => run(s),
     }
 }
 
