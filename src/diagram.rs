@@ -57,7 +57,7 @@ pub struct DiagramOptions {
     pub no_attributed: bool,
     pub lang: Lang,
     pub cluster: bool,
-    /// Most relations drawn (the strongest); 0 for no bound.
+    /// Most relations drawn (those in the most documents); 0 for no bound.
     pub max_edges: usize,
 }
 
@@ -94,7 +94,6 @@ struct EdgeInfo {
     /// Documents that state the fact (0 for facts from a CONSTRUCT).
     docs: usize,
     evidence: BTreeSet<String>,
-    confidence: f64,
 }
 
 const PRED_FAMILY: &[(&str, &str)] = &[
@@ -170,58 +169,64 @@ fn number(t: Option<&Term>) -> f64 {
 type Fact = (String, String, String);
 
 /// The store's facts, one per (subject, predicate, object), with the number
-/// of documents that state them and their highest confidence, after the
-/// statement filters (document, confidence, reported speech, predicates).
-/// Statement properties are joined by hash, one pass each: a lookup per
-/// statement costs about twenty times a scanned quad.
+/// of documents that state them, after the filters. Without a statement
+/// filter (confidence, reported speech) the documents are the graphs that
+/// hold the direct triple: one pass over the relations' triples. With one,
+/// the statements themselves, their properties joined by hash, one pass
+/// each (a lookup per statement costs about twenty times a scanned quad).
 fn counted_facts(store: &KgStore, opts: &DiagramOptions, limits: &Limits) -> Result<BTreeMap<Fact, EdgeInfo>, QueryError> {
     let mut restrict = String::new();
     if let Some(d) = &opts.doc {
-        // The file as given, or its name alone (as `sourceFile` records it).
-        let mut names = vec![d.clone()];
-        names.extend(Path::new(d).file_name().map(|n| n.to_string_lossy().into_owned()));
-        let graphs: BTreeSet<String> = names.iter().map(|n| graph_iri(n).as_str().to_string()).collect();
+        let graphs: BTreeSet<String> = doc_graphs(d).into_iter().collect();
         restrict.push_str(&format!("VALUES ?g {{ {} }}\n", graphs.iter().map(|g| format!("<{g}>")).collect::<Vec<_>>().join(" ")));
     }
-    if !opts.predicates.is_empty() {
-        let ps: Vec<String> = opts.predicates.iter().filter(|p| p.chars().all(|c| c.is_ascii_alphanumeric())).map(|p| format!("<{NKG}{p}>")).collect();
-        restrict.push_str(&format!("VALUES ?p {{ {} }}\n", ps.join(" ")));
+    let predicates: Vec<&str> = if opts.predicates.is_empty() { PRED_FAMILY.iter().map(|(p, _)| *p).collect() } else { opts.predicates.iter().map(String::as_str).collect() };
+    let predicates: Vec<String> = predicates.iter().filter(|p| PRED_FAMILY.iter().any(|(n, _)| n == *p)).map(|p| format!("<{NKG}{p}>")).collect();
+    if predicates.is_empty() {
+        return Ok(BTreeMap::new());
     }
-    let mut filters = String::new();
-    if opts.min_confidence > 0.0 {
-        filters.push_str(&format!("FILTER(?c >= {})\n", opts.min_confidence));
-    }
-    if opts.no_attributed {
-        filters.push_str("OPTIONAL { SELECT ?st ?who WHERE { ?st nkg:attributedTo ?who } }\nFILTER(!BOUND(?who))\n");
-    }
-    let q = format!(
-        "PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> PREFIX nkg: <{NKG}>
-         SELECT ?s ?p ?o (COUNT(DISTINCT ?g) AS ?docs) (MAX(?c) AS ?conf) WHERE {{
-           {restrict}
-           GRAPH ?g {{ ?st rdf:predicate ?p }}
-           {{ SELECT ?st ?s WHERE {{ ?st rdf:subject ?s }} }}
-           {{ SELECT ?st ?o WHERE {{ ?st rdf:object ?o }} }}
-           {{ SELECT ?st ?c WHERE {{ ?st nkg:confidence ?c }} }}
-           {filters}
-         }} GROUP BY ?s ?p ?o"
-    );
+    restrict.push_str(&format!("VALUES ?p {{ {} }}\n", predicates.join(" ")));
+    let q = if opts.min_confidence <= 0.0 && !opts.no_attributed {
+        format!("SELECT ?s ?p ?o (COUNT(?g) AS ?docs) WHERE {{ {restrict} GRAPH ?g {{ ?s ?p ?o }} }} GROUP BY ?s ?p ?o")
+    } else {
+        let mut filters = String::new();
+        if opts.min_confidence > 0.0 {
+            filters.push_str(&format!("{{ SELECT ?st ?c WHERE {{ ?st nkg:confidence ?c }} }}\nFILTER(?c >= {})\n", opts.min_confidence));
+        }
+        if opts.no_attributed {
+            filters.push_str("OPTIONAL { SELECT ?st ?who WHERE { ?st nkg:attributedTo ?who } }\nFILTER(!BOUND(?who))\n");
+        }
+        format!(
+            "PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> PREFIX nkg: <{NKG}>
+             SELECT ?s ?p ?o (COUNT(DISTINCT ?g) AS ?docs) WHERE {{
+               {restrict}
+               GRAPH ?g {{ ?st rdf:predicate ?p }}
+               {{ SELECT ?st ?s WHERE {{ ?st rdf:subject ?s }} }}
+               {{ SELECT ?st ?o WHERE {{ ?st rdf:object ?o }} }}
+               {filters}
+             }} GROUP BY ?s ?p ?o"
+        )
+    };
     let (_, rows) = solutions(store, &q, limits)?;
     let mut facts: BTreeMap<Fact, EdgeInfo> = BTreeMap::new();
     for r in rows {
         let (Some(Term::NamedNode(s)), Some(Term::NamedNode(p)), Some(Term::NamedNode(o))) = (&r[0], &r[1], &r[2]) else { continue };
         let Some(local) = p.as_str().strip_prefix(NKG) else { continue };
-        if !PRED_FAMILY.iter().any(|(n, _)| *n == local) {
-            continue;
-        }
         let (s, o) = (s.as_str().to_string(), o.as_str().to_string());
         // newskg writes symmetric facts in one direction (subject IRI first);
         // the other direction only comes from data added by hand, counted together.
         let (s, o) = if crate::rules::is_symmetric(local) && o < s { (o, s) } else { (s, o) };
         let e = facts.entry((s, local.to_string(), o)).or_insert_with(|| EdgeInfo { predicate: local.to_string(), ..Default::default() });
         e.docs += number(r[3].as_ref()) as usize;
-        e.confidence = e.confidence.max(number(r[4].as_ref()));
     }
     Ok(facts)
+}
+
+/// The graphs of a document named on the command line: as given, or by its file name alone.
+fn doc_graphs(d: &str) -> Vec<String> {
+    let mut g = vec![graph_iri(d).as_str().to_string()];
+    g.extend(Path::new(d).file_name().map(|n| graph_iri(&n.to_string_lossy()).as_str().to_string()));
+    g
 }
 
 /// The facts a user's CONSTRUCT query returns (relation predicates between IRIs).
@@ -233,7 +238,7 @@ fn constructed_facts(store: &KgStore, q: &str, limits: &Limits) -> Result<BTreeM
                 if PRED_FAMILY.iter().any(|(n, _)| *n == local) {
                     let (s, o) = (s.as_str().to_string(), o.as_str().to_string());
                     let (s, o) = if crate::rules::is_symmetric(local) && o < s { (o, s) } else { (s, o) };
-                    facts.insert((s, local.to_string(), o), EdgeInfo { predicate: local.to_string(), confidence: 1.0, ..Default::default() });
+                    facts.insert((s, local.to_string(), o), EdgeInfo { predicate: local.to_string(), ..Default::default() });
                 }
             }
         }
@@ -245,7 +250,7 @@ fn store_err(e: oxigraph::store::StorageError) -> QueryError {
     QueryError::Store(StoreError::Storage(e))
 }
 
-/// Up to `EVIDENCE_PER_EDGE` sentences stating a fact ("sentence (file)"),
+/// Up to `EVIDENCE_PER_EDGE` sentences stating a fact ("sentence (file, confidence)"),
 /// from the first documents that hold its direct triple (in index order),
 /// through the statements of each document (a handful of index lookups per document,
 /// where a query would read every statement of the fact's subject).
@@ -259,11 +264,7 @@ fn evidence(store: &KgStore, (s, p, o): &Fact, opts: &DiagramOptions, out: &mut 
     let (evidence_p, confidence_p, attributed_p) = (nkg("evidence"), nkg("confidence"), nkg("attributedTo"));
     let derived_p = NamedNode::new_unchecked(format!("{PROV}wasDerivedFrom"));
     let file_p = nkg("sourceFile");
-    let docs: Option<BTreeSet<String>> = opts.doc.as_ref().map(|d| {
-        let mut g = BTreeSet::from([graph_iri(d).as_str().to_string()]);
-        g.extend(Path::new(d).file_name().map(|n| graph_iri(&n.to_string_lossy()).as_str().to_string()));
-        g
-    });
+    let docs: Option<BTreeSet<String>> = opts.doc.as_deref().map(|d| doc_graphs(d).into_iter().collect());
     for (a, b) in directions {
         let (a, b) = (NamedNodeRef::new_unchecked(a), NamedNodeRef::new_unchecked(b));
         for q in st.quads_for_pattern(Some(a.into()), Some(p_iri.as_ref()), Some(b.into()), None) {
@@ -286,7 +287,8 @@ fn evidence(store: &KgStore, (s, p, o): &Fact, opts: &DiagramOptions, out: &mut 
                 let value = |pred: NamedNodeRef<'_>| -> Result<Option<Term>, QueryError> {
                     Ok(st.quads_for_pattern(Some(stmt.into()), Some(pred), None, Some(g)).next().transpose().map_err(store_err)?.map(|q| q.object))
                 };
-                if number(value(confidence_p.as_ref())?.as_ref()) < opts.min_confidence {
+                let confidence = number(value(confidence_p.as_ref())?.as_ref());
+                if confidence < opts.min_confidence {
                     continue;
                 }
                 if opts.no_attributed && value(attributed_p.as_ref())?.is_some() {
@@ -298,7 +300,7 @@ fn evidence(store: &KgStore, (s, p, o): &Fact, opts: &DiagramOptions, out: &mut 
                     Some(Term::NamedNode(d)) => st.quads_for_pattern(Some(d.as_ref().into()), Some(file_p.as_ref()), None, None).next().transpose().map_err(store_err)?.map(|q| term_text(&q.object)),
                     _ => None,
                 };
-                out.insert(format!("{} ({})", ev.value(), file.unwrap_or_default()));
+                out.insert(format!("{} ({}, confidence {confidence:.2})", ev.value(), file.unwrap_or_default()));
                 if out.len() >= EVIDENCE_PER_EDGE {
                     return Ok(());
                 }
@@ -393,10 +395,10 @@ pub fn dot(store: &KgStore, opts: &DiagramOptions, limits: &Limits) -> Result<St
         let keep: BTreeSet<String> = seen.into_iter().cloned().collect();
         facts.retain(|(s, _, o), _| keep.contains(s) && keep.contains(o));
     }
-    // The strongest facts: most documents, then highest confidence, then by IRI.
+    // The strongest facts: most documents, then by IRI.
     let total = facts.len();
     let mut ranked: Vec<(Fact, EdgeInfo)> = facts.into_iter().collect();
-    ranked.sort_by(|(a, x), (b, y)| y.docs.cmp(&x.docs).then(y.confidence.total_cmp(&x.confidence)).then_with(|| a.cmp(b)));
+    ranked.sort_by(|(a, x), (b, y)| y.docs.cmp(&x.docs).then_with(|| a.cmp(b)));
     if opts.max_edges > 0 {
         ranked.truncate(opts.max_edges);
     }
@@ -516,7 +518,7 @@ fn to_dot(g: &DiGraph<NodeInfo, EdgeInfo>, opts: &DiagramOptions, vocab: &BTreeM
         // Width grows with the logarithm of the documents, and stops at 8, so a fact
         // in thousands of documents does not hide the others.
         let width = (1.0 + 1.5 * (w.docs.max(1) as f64).log2()).min(8.0);
-        let mut tip = format!("{} — {} document(s), confidence ≤ {:.2}", label, w.docs, w.confidence);
+        let mut tip = format!("{} — {} document(s)", label, w.docs);
         for ev in w.evidence.iter().take(5) {
             tip.push_str("\n• ");
             tip.push_str(ev);
