@@ -403,11 +403,8 @@ fn run(cli: Cli) -> Result<i32> {
             let lex = load_lexicon(cli.ontology)?;
             let s = KgStore::open_existing_write(&store)?;
             s.publish_snapshot()?;
-            // The update may remove a document or a name: the entities graph
-            // is rebuilt after it (and marked stale meanwhile, in case we die).
-            newskg::entities::mark_stale(&s)?;
-            newskg::query::update(&s, &u)?;
-            newskg::entities::refresh(&s, lex)?;
+            // The lexicon rebuilds the entities graph after the update.
+            newskg::query::update(&s, &u, lex)?;
             s.prune_snapshots(None)?;
             if !quiet {
                 eprintln!("newskg: update applied; {} quads in store", s.len()?);

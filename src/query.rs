@@ -332,9 +332,17 @@ fn write_results(store: &KgStore, prepared: oxigraph::sparql::PreparedSparqlQuer
 }
 
 /// Runs a SPARQL update (in one transaction).
-pub fn update(store: &KgStore, update: &str) -> Result<(), QueryError> {
+///
+/// An update may drop a document or change what it names, so the entities
+/// graph is marked stale before it runs and rebuilt after it (a process
+/// killed in between leaves the mark missing, which the next build acts on).
+/// A syntax error changes nothing.
+pub fn update(store: &KgStore, update: &str, lex: &crate::lexicon::Lexicon) -> Result<(), QueryError> {
     let prepared = SparqlEvaluator::new().parse_update(update).map_err(|e| QueryError::Syntax(e.to_string()))?;
-    prepared.on_store(&store.store).execute().map_err(|e| QueryError::Evaluation(e.to_string()))
+    crate::entities::mark_stale(store)?;
+    let done = prepared.on_store(&store.store).execute().map_err(|e| QueryError::Evaluation(e.to_string()));
+    crate::entities::refresh(store, lex)?;
+    done
 }
 
 /// A term as a person reads it: IRIs shortened with known prefixes, literals bare.

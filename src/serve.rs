@@ -197,13 +197,13 @@ fn handle(access: &Access, opts: &ServeOptions, req: &mut Request<Body>) -> Resu
                 other => return Err(Reply::error(StatusCode::UNSUPPORTED_MEDIA_TYPE, &format!("POST an update as application/sparql-update or a form, not {other:?}"))),
             };
             let Access::Writable(s, lex) = access else { return Err(Reply::error(StatusCode::FORBIDDEN, "read-only")) };
-            before_write(s)?;
-            let r = crate::query::update(s, &u).map_err(|e| match e {
+            // `update` keeps the entities graph right itself.
+            crate::query::update(s, &u, lex).map_err(|e| match e {
                 QueryError::Syntax(m) => Reply::error(StatusCode::BAD_REQUEST, &format!("SPARQL syntax error: {m}")),
                 e => Reply::error(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
-            });
-            after_write(s, lex)?;
-            r.map(|()| Reply::empty(StatusCode::NO_CONTENT))
+            })?;
+            republish(s);
+            Ok(Reply::empty(StatusCode::NO_CONTENT))
         }
         ("/query" | "/sparql" | "/update", _) => Err(Reply::error(StatusCode::METHOD_NOT_ALLOWED, "use GET or POST")),
         ("/store", &Method::GET | &Method::HEAD) => {

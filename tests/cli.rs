@@ -517,6 +517,11 @@ fn removing_or_changing_a_document_keeps_the_entities_graph_right() {
     let store = dir.path().join("store");
     build_quiet(&store, &[&a, &b]);
     assert!(entities_graph(&store).len() > entities_graph(&only_a).len(), "the second document adds entities");
+    // A bad update changes nothing, not even the entities graph's up-to-date mark.
+    let marked = "ASK { GRAPH <https://newskg.org/graph/entities> { <https://newskg.org/graph/entities> <https://newskg.org/ontology#gazetteerFingerprint> ?f } }";
+    let o = run(&["update", "--store", store.to_str().unwrap(), "-e", "DROP GRAPH"]);
+    assert_eq!(o.status.code(), Some(64), "{}", stderr(&o));
+    assert_eq!(query(&store, marked), vec![vec!["true".to_string()]]);
     // Removed by an update: the entities only it used go with it.
     let o = run(&["update", "--store", store.to_str().unwrap(), "-e", "DROP GRAPH <https://newskg.org/graph/003_5875ad0ffb18f87c.txt>"]);
     assert!(o.status.success(), "{}", stderr(&o));
