@@ -10,7 +10,13 @@
 //!   a killed build leaves the store exactly as it was. Documents whose graph
 //!   already exists (changed content) still go through a transaction, since
 //!   the bulk loader only adds.
+//!
+//! The entities graph (`entities.rs`) follows: a new document's entities are
+//! added with it (same transaction, or same bulk load), which only adds; a
+//! changed document or a changed gazetteer first marks the graph out of
+//! date, and the build ends by rebuilding it from the store.
 
+use crate::entities::{self, Entities, EntityUse};
 use crate::error::{IngestError, StoreError};
 use crate::extract::extract;
 use crate::ingest::{self, Document};
@@ -41,6 +47,8 @@ const BULK_MEMORY_MB: usize = 1200;
 pub struct Mapped {
     pub doc: Document,
     pub graph: DocGraph,
+    /// The entities it uses, with what it adds to the gazetteer about them.
+    pub uses: Vec<EntityUse>,
     pub sentences: usize,
     pub entities: usize,
     pub facts: usize,
@@ -50,8 +58,9 @@ pub struct Mapped {
 pub fn map_document(lex: &Lexicon, doc: Document) -> Mapped {
     let c = clean(&doc.body, &lex.cues, &lex.translit);
     let ex = extract(lex, &doc.body, &c);
-    let graph = document_graph(&doc, &c, &ex);
-    Mapped { sentences: c.sentences.len(), entities: ex.mentioned.len(), facts: ex.facts.len(), graph, doc }
+    let uses = entities::uses(lex, &ex);
+    let graph = document_graph(&doc, &c, &ex, &uses);
+    Mapped { sentences: c.sentences.len(), entities: ex.mentioned.len(), facts: ex.facts.len(), graph, uses, doc }
 }
 
 /// How graphs are written to the store.
@@ -157,12 +166,13 @@ pub fn build(lex: &Lexicon, opts: &BuildOptions) -> Result<BuildReport, StoreErr
     let (files, errs) = ingest::collect(&opts.inputs);
     report.failed.extend(errs.iter().map(|e| e.to_string()));
     let ontology = std::fs::read_to_string(lex.dir.join("newskg.ttl")).map_err(StoreError::Io)?;
+    let fingerprint = entities::fingerprint(lex);
     // Find out whether there is anything to write before opening RocksDB for
     // writing: that open starts the compactions a bulk load left pending,
     // and a rebuild with nothing to do would wait for them (BENCHMARKS.md).
     let store = match KgStore::open_write_check(&opts.store)? {
         Some(ro) => {
-            if !opts.force && ro.ontology_is(&ontology)? {
+            if !opts.force && ro.ontology_is(&ontology)? && entities::recorded_fingerprint(&ro)?.as_deref() == Some(fingerprint.as_str()) {
                 if let Some(failed) = all_unchanged(&ro, &files) {
                     report.unchanged = files.len() - failed.len();
                     report.failed.extend(failed);
@@ -175,6 +185,18 @@ pub fn build(lex: &Lexicon, opts: &BuildOptions) -> Result<BuildReport, StoreErr
         }
         None => KgStore::open_write(&opts.store)?,
     };
+    let was_empty = store.is_empty()?;
+    // Every completed build leaves an entities graph (its fingerprint at
+    // least); a store with documents and none was written by a newskg that
+    // described entities in every document graph: rebuild those graphs.
+    let legacy = !was_empty && !store.store.contains_named_graph(&entities::entities_graph())?;
+    if legacy {
+        report.warnings.push(format!("{}: written by an older newskg (entities described in every document graph); rebuilding every document", opts.store.display()));
+    }
+    let force = opts.force || legacy;
+    // Whether the entities graph may lack something or hold too much: new
+    // documents only add to it, anything else ends with a rebuild.
+    let mut entities_stale = !was_empty && entities::recorded_fingerprint(&store)?.as_deref() != Some(fingerprint.as_str());
     store.load_ontology(&ontology)?;
     // Readers that come while we write read this (see store.rs).
     store.publish_snapshot()?;
@@ -194,16 +216,23 @@ pub fn build(lex: &Lexicon, opts: &BuildOptions) -> Result<BuildReport, StoreErr
     let mut batches = files.chunks(BATCH);
     // Yields the quads of new documents (for the bulk loader), or writes them
     // itself in transaction mode; changed documents are always replaced here.
+    // The entities of new documents for the loader come last.
     let mut pending: std::vec::IntoIter<Quad> = Vec::new().into_iter();
+    let mut new_entities = Some(Entities::default());
     let bulk = report.bulk;
     let rep = &mut report;
     let store_ref = &store;
+    let stale = &mut entities_stale;
     let quads = std::iter::from_fn(|| loop {
         if let Some(q) = pending.next() {
             return Some(Ok(q));
         }
-        let batch = batches.next()?;
-        let steps: Vec<Result<Step, IngestError>> = batch.par_iter().map(|(p, n)| step(lex, store_ref, opts.force, p, n)).collect();
+        let Some(batch) = batches.next() else {
+            // Once: the new documents' entities, then the end.
+            pending = new_entities.take()?.quads(None).into_iter();
+            continue;
+        };
+        let steps: Vec<Result<Step, IngestError>> = batch.par_iter().map(|(p, n)| step(lex, store_ref, force, p, n)).collect();
         let mut for_loader = Vec::new();
         for s in steps {
             if let Some(b) = &bar {
@@ -220,10 +249,26 @@ pub fn build(lex: &Lexicon, opts: &BuildOptions) -> Result<BuildReport, StoreErr
                 }
                 Ok(Step::New(m)) if bulk => {
                     for_loader.extend(m.graph.quads());
+                    if let Some(e) = &mut new_entities {
+                        e.add_uses(lex, &m.uses);
+                    }
                     m
                 }
-                Ok(Step::New(m) | Step::Changed(m)) => {
-                    if let Err(e) = store_ref.replace_graph(&graph_iri(&m.doc.name), &m.graph.quads()) {
+                Ok(step) => {
+                    let (m, changed) = match step {
+                        Step::Changed(m) => (m, true),
+                        Step::New(m) => (m, false),
+                        Step::Unchanged => unreachable!("handled above"),
+                    };
+                    if changed && !*stale {
+                        // The old graph may have been the only one to use an entity or a name.
+                        if let Err(e) = entities::mark_stale(store_ref) {
+                            return Some(Err(e));
+                        }
+                        *stale = true;
+                    }
+                    let ents = Entities::from_uses(lex, &m.uses).quads(None);
+                    if let Err(e) = store_ref.replace_document(&graph_iri(&m.doc.name), &m.graph.quads(), &ents) {
                         return Some(Err(e));
                     }
                     m
@@ -245,7 +290,7 @@ pub fn build(lex: &Lexicon, opts: &BuildOptions) -> Result<BuildReport, StoreErr
             published = Instant::now();
         }
     });
-    if bulk {
+     if bulk {
         let mut loader = store.store.bulk_loader().with_max_memory_size_in_megabytes(BULK_MEMORY_MB);
         loader.load_ok_quads::<StoreError, StoreError>(quads)?;
         loader.commit()?;
@@ -261,6 +306,12 @@ pub fn build(lex: &Lexicon, opts: &BuildOptions) -> Result<BuildReport, StoreErr
     }
     if let Some(b) = bar {
         b.finish_and_clear();
+    }
+    if entities_stale {
+        entities::refresh(&store, lex)?;
+    } else if entities::recorded_fingerprint(&store)?.as_deref() != Some(fingerprint.as_str()) {
+        // A new store: what its documents added is the whole graph.
+        store.store.insert(&Entities::default().quads(Some(&fingerprint))[0])?;
     }
     store.store.flush()?;
     // Once we release the lock, readers read the live store: snapshots would

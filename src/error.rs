@@ -52,6 +52,9 @@ pub enum StoreError {
     Loader(#[from] oxigraph::store::LoaderError),
     #[error("serializing RDF: {0}")]
     Serializer(#[from] oxigraph::store::SerializerError),
+    /// A query the library runs on its own (e.g. to rebuild the entities graph) failed.
+    #[error("reading the store: {0}")]
+    Read(String),
 }
 
 /// A SPARQL query or update failed.
@@ -63,6 +66,9 @@ pub enum QueryError {
     /// The query ran longer than the allowed time.
     #[error("query timed out after {0} s")]
     Timeout(u64),
+    /// The process outgrew the memory a query may use (MB): the query was stopped.
+    #[error("query stopped: it needed more than the {0} MB of memory allowed (--max-memory); narrow it (FILTER, LIMIT, a smaller GROUP BY) or allow more")]
+    MemoryLimit(u64),
     #[error("query evaluation: {0}")]
     Evaluation(String),
     #[error(transparent)]

@@ -5,6 +5,7 @@
 
 pub mod build;
 pub mod diagram;
+pub mod entities;
 pub mod error;
 pub mod export;
 pub mod extract;

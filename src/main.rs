@@ -1,7 +1,8 @@
 //! The `newskg` command line: parses arguments and calls the library.
 //! Exit codes: 0 success, 1 error (store, query, I/O), 2 some inputs failed
 //! but the others were built, 3 store busy (locked by another build),
-//! 4 query timed out, 64 usage error (bad SPARQL, bad option).
+//! 4 query timed out, 5 query stopped at the memory limit, 64 usage error
+//! (bad SPARQL, bad option).
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
@@ -25,6 +26,11 @@ struct Cli {
     /// Directory of the ontology and lexicons (default: ./ontology, else the one built in).
     #[arg(long, global = true, env = "NEWSKG_ONTOLOGY")]
     ontology: Option<PathBuf>,
+    /// Memory a query may make the process use (query, stats, diagram, serve): past it the
+    /// query stops with an error. A size in MB, or with a unit: 800, 512M, 2G. Default: half
+    /// of the machine's memory (or of the control group's limit).
+    #[arg(long, global = true, value_parser = newskg::query::parse_size, value_name = "SIZE")]
+    max_memory: Option<u64>,
     #[command(subcommand)]
     cmd: Cmd,
 }
@@ -145,6 +151,10 @@ enum Cmd {
         /// Group entities by the state they belong to.
         #[arg(long)]
         cluster: bool,
+        /// Most relations drawn: the strongest (most documents, then highest confidence);
+        /// the title says how many were left out. 0 draws them all.
+        #[arg(long, default_value_t = newskg::diagram::MAX_EDGES)]
+        max_edges: usize,
     },
     /// Serve the store over HTTP: SPARQL 1.1 Protocol at /query, Graph Store Protocol at /store.
     ///
@@ -209,6 +219,7 @@ mod code {
     pub const PARTIAL: i32 = 2;
     pub const BUSY: i32 = 3;
     pub const TIMEOUT: i32 = 4;
+    pub const MEMORY: i32 = 5;
     pub const USAGE: i32 = 64;
 }
 
@@ -218,6 +229,14 @@ mod code {
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
+    // A query stopped at a limit can make Oxigraph's sort panic (see
+    // `query::guarded`, which turns that into the limit's error): no backtrace then.
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if !newskg::query::stopping() {
+            default_hook(info)
+        }
+    }));
     let cli = Cli::parse();
     let quiet = cli.quiet;
     match run(cli) {
@@ -243,6 +262,7 @@ fn exit_code(e: &anyhow::Error) -> i32 {
             return match q {
                 QueryError::Syntax(_) | QueryError::Format(_) => code::USAGE,
                 QueryError::Timeout(_) => code::TIMEOUT,
+                QueryError::MemoryLimit(_) => code::MEMORY,
                 QueryError::Store(StoreError::Locked(_)) => code::BUSY,
                 _ => code::ERROR,
             };
@@ -286,9 +306,34 @@ fn output(path: &Option<PathBuf>) -> Result<Box<dyn Write>> {
     })
 }
 
+/// The last resort behind the library's watchdog, which cancels a query:
+/// Oxigraph checks cancellation as it reads the store, so an operator that
+/// works on what it already read (a large sort, a cross product) runs on.
+/// Past the time limit, or a quarter past the memory limit, the process
+/// itself ends, with the same message and exit code the library would give.
+fn guard_process(limits: newskg::query::Limits) {
+    if let Some(t) = limits.timeout {
+        std::thread::spawn(move || {
+            std::thread::sleep(t + Duration::from_millis(500));
+            eprintln!("newskg: error: query timed out after {} s", t.as_secs());
+            std::process::exit(code::TIMEOUT);
+        });
+    }
+    if let Some(m) = limits.max_memory {
+        std::thread::spawn(move || loop {
+            if newskg::query::resident_memory().is_some_and(|r| r > m + m / 4) {
+                eprintln!("newskg: error: {}", QueryError::MemoryLimit(m >> 20));
+                std::process::exit(code::MEMORY);
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        });
+    }
+}
+
 fn run(cli: Cli) -> Result<i32> {
     let quiet = cli.quiet;
     let verbose = cli.verbose;
+    let max_memory = cli.max_memory.or_else(newskg::query::default_max_memory);
     match cli.cmd {
         Cmd::Build { store, force, no_dump, load, inputs } => {
             let lex = load_lexicon(cli.ontology)?;
@@ -313,7 +358,7 @@ fn run(cli: Cli) -> Result<i32> {
                 }
                 // The diagram too, when Graphviz is installed.
                 let svg = dump.with_file_name("graph.svg");
-                let dot = newskg::diagram::dot(&s, &newskg::diagram::DiagramOptions::default())?;
+                let dot = newskg::diagram::dot(&s, &newskg::diagram::DiagramOptions::default(), &newskg::query::Limits::new(None, max_memory))?;
                 let mut bytes = Vec::new();
                 match newskg::diagram::render(&dot, newskg::diagram::DiagramFormat::Svg, &mut bytes) {
                     Ok(()) => {
@@ -345,26 +390,21 @@ fn run(cli: Cli) -> Result<i32> {
         Cmd::Query { store, format, expr, timeout, file } => {
             let q = read_query(expr, file)?;
             let s = KgStore::open_read(&store)?;
-            if let Some(t) = timeout {
-                // The evaluator's cancellation is not checked inside every operator (a COUNT over a
-                // cross product runs on): past the limit, the process itself ends with code 4.
-                std::thread::spawn(move || {
-                    std::thread::sleep(Duration::from_secs(t) + Duration::from_millis(500));
-                    eprintln!("newskg: error: query timed out after {t} s");
-                    std::process::exit(code::TIMEOUT);
-                });
-            }
+            let limits = newskg::query::Limits::new(timeout.map(Duration::from_secs), max_memory);
+            guard_process(limits);
             let format = format.unwrap_or(if std::io::stdout().is_terminal() { Format::Table } else { Format::Csv });
             let mut out = output(&None)?;
-            newskg::query::run(&s, &q, format, timeout.map(Duration::from_secs), &mut out)?;
+            newskg::query::run(&s, &q, format, &limits, &mut out)?;
             out.flush()?;
             Ok(0)
         }
         Cmd::Update { store, expr, file } => {
             let u = read_query(expr, file)?;
+            let lex = load_lexicon(cli.ontology)?;
             let s = KgStore::open_existing_write(&store)?;
             s.publish_snapshot()?;
-            newskg::query::update(&s, &u)?;
+            // The lexicon rebuilds the entities graph after the update.
+            newskg::query::update(&s, &u, lex)?;
             s.prune_snapshots(None)?;
             if !quiet {
                 eprintln!("newskg: update applied; {} quads in store", s.len()?);
@@ -383,19 +423,23 @@ fn run(cli: Cli) -> Result<i32> {
         }
         Cmd::Stats { store, format } => {
             let s = KgStore::open_read(&store)?;
+            let limits = newskg::query::Limits::new(None, max_memory);
+            guard_process(limits);
             let mut out = output(&None)?;
-            newskg::stats::print(&s, format, &mut out)?;
+            newskg::stats::print(&s, format, &limits, &mut out)?;
             out.flush()?;
             Ok(0)
         }
-        Cmd::Diagram { store, output: o, format, focus, depth, predicates, doc, min_docs, min_confidence, query, no_attributed, lang, cluster } => {
+        Cmd::Diagram { store, output: o, format, focus, depth, predicates, doc, min_docs, min_confidence, query, no_attributed, lang, cluster, max_edges } => {
             let query = match query {
                 Some(p) => Some(std::fs::read_to_string(&p).with_context(|| format!("reading {}", p.display()))?),
                 None => None,
             };
             let s = KgStore::open_read(&store)?;
-            let opts = newskg::diagram::DiagramOptions { focus, depth, predicates, doc, min_docs, min_confidence, query, no_attributed, lang, cluster };
-            let dot = newskg::diagram::dot(&s, &opts)?;
+            let opts = newskg::diagram::DiagramOptions { focus, depth, predicates, doc, min_docs, min_confidence, query, no_attributed, lang, cluster, max_edges };
+            let limits = newskg::query::Limits::new(None, max_memory);
+            guard_process(limits);
+            let dot = newskg::diagram::dot(&s, &opts, &limits)?;
             let mut out = output(&o)?;
             newskg::diagram::render(&dot, format, &mut out)?;
             out.flush()?;
@@ -405,8 +449,10 @@ fn run(cli: Cli) -> Result<i32> {
             if !bind.ip().is_loopback() {
                 eprintln!("newskg: warning: listening on {bind}, beyond this machine; there is no authentication{}", if writable { ", and anyone who reaches it may change the store" } else { "" });
             }
-            let opts = newskg::serve::ServeOptions { store: store.clone(), bind, writable, timeout: Duration::from_secs(timeout.max(1)), max_results };
-            newskg::serve::serve(opts).with_context(|| format!("serving {}", store.display()))?;
+            let opts = newskg::serve::ServeOptions { store: store.clone(), bind, writable, timeout: Duration::from_secs(timeout.max(1)), max_results, max_memory };
+            // Only a writable server rebuilds the entities graph, which takes the gazetteer.
+            let lex = if writable { Some(load_lexicon(cli.ontology)?) } else { None };
+            newskg::serve::serve(opts, lex).with_context(|| format!("serving {}", store.display()))?;
             Ok(0)
         }
         Cmd::Push { store, endpoint, graph_store, auth_env, retries, backoff_ms, timeout } => {

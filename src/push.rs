@@ -1,24 +1,24 @@
 //! `newskg push`: copies the store's graphs to any SPARQL 1.1 Graph Store
 //! Protocol endpoint (Fuseki, GraphDB, Virtuoso, Oxigraph server, …), one
 //! `PUT` per graph so that pushing again replaces rather than duplicates.
-//! Sent: the ontology graph, an entities graph (every entity's classes and
-//! labels, gathered from all documents), and each document's graph.
+//! Sent: the ontology graph, the entities graph (every entity's classes and
+//! labels, once: `entities.rs`), and each document's graph, as the store
+//! holds them.
 
 use crate::error::StoreError;
-use crate::rdf::{GRAPH, ID, ONTOLOGY_GRAPH};
+use crate::rdf::{GRAPH, ONTOLOGY_GRAPH};
 use crate::store::KgStore;
 use oxhttp::model::header::{AUTHORIZATION, CONTENT_TYPE};
 use oxhttp::model::{Body, Method, Request, StatusCode};
 use oxigraph::io::{RdfFormat, RdfSerializer};
-use oxigraph::model::{GraphNameRef, NamedNode, NamedNodeRef, NamedOrBlankNode, Triple};
+use oxigraph::model::{GraphNameRef, NamedNode, NamedOrBlankNode, Triple};
 use std::collections::BTreeSet;
 use std::io::Read;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 use thiserror::Error;
 
-/// The graph `push` fills with entity descriptions.
-pub const ENTITIES_GRAPH: &str = "https://newskg.org/graph/entities";
+pub use crate::entities::ENTITIES_GRAPH;
 
 #[derive(Debug, Error)]
 pub enum PushError {
@@ -155,12 +155,12 @@ fn graph_names(store: &KgStore) -> Result<Vec<NamedNode>, StoreError> {
     let mut docs = BTreeSet::new();
     for g in store.store.named_graphs() {
         if let NamedOrBlankNode::NamedNode(n) = g? {
-            if n.as_str() != ONTOLOGY_GRAPH && n.as_str().starts_with(GRAPH) {
+            if n.as_str() != ONTOLOGY_GRAPH && n.as_str() != ENTITIES_GRAPH && n.as_str().starts_with(GRAPH) {
                 docs.insert(n);
             }
         }
     }
-    let mut out = vec![NamedNode::new_unchecked(ONTOLOGY_GRAPH)];
+    let mut out = vec![NamedNode::new_unchecked(ONTOLOGY_GRAPH), NamedNode::new_unchecked(ENTITIES_GRAPH)];
     out.extend(docs);
     Ok(out)
 }
@@ -180,29 +180,6 @@ fn ntriples(triples: impl Iterator<Item = Triple>) -> (Vec<u8>, usize) {
 fn graph_body(store: &KgStore, g: &NamedNode) -> Result<(Vec<u8>, usize), StoreError> {
     let triples = store.store.quads_for_pattern(None, None, None, Some(GraphNameRef::NamedNode(g.as_ref()))).map(|q| q.map(Triple::from)).collect::<Result<Vec<_>, _>>()?;
     Ok(ntriples(triples.into_iter()))
-}
-
-/// The entities graph: classes, labels, alternative labels and `standsFor`
-/// of every `id:` resource, from all document graphs, without repeats.
-fn entities_triples(store: &KgStore) -> Result<Vec<Triple>, StoreError> {
-    let keep = [
-        "http://www.w3.org/1999/02/22-rdf-syntax-ns#type",
-        "http://www.w3.org/2000/01/rdf-schema#label",
-        "http://www.w3.org/2004/02/skos/core#altLabel",
-        "https://newskg.org/ontology#standsFor",
-    ];
-    // Keyed by their N-Triples text: a stable order and no repeats.
-    let mut set = std::collections::BTreeMap::new();
-    for p in keep {
-        for q in store.store.quads_for_pattern(None, Some(NamedNodeRef::new_unchecked(p)), None, None) {
-            let q = q?;
-            if matches!(&q.subject, NamedOrBlankNode::NamedNode(s) if s.as_str().starts_with(ID)) && !q.graph_name.is_default_graph() {
-                let t = Triple::new(q.subject, q.predicate, q.object);
-                set.entry(t.to_string()).or_insert(t);
-            }
-        }
-    }
-    Ok(set.into_values().collect())
 }
 
 /// Pushes every graph. Refusals (4xx) are reported per graph and the push
@@ -231,14 +208,7 @@ pub fn push(opts: &PushOptions, mut progress: impl FnMut(&str)) -> Result<PushRe
     };
     // The ontology first, then the entities, then the documents (the order
     // of a reader who wants classes before instances).
-    let mut names = graph_names(&store)?.into_iter();
-    if let Some(ont) = names.next() {
-        progress(ont.as_str());
-        send(&mut http, &mut report, ont.as_str(), graph_body(&store, &ont)?)?;
-    }
-    progress(ENTITIES_GRAPH);
-    send(&mut http, &mut report, ENTITIES_GRAPH, ntriples(entities_triples(&store)?.into_iter()))?;
-    for g in names {
+    for g in graph_names(&store)? {
         progress(g.as_str());
         send(&mut http, &mut report, g.as_str(), graph_body(&store, &g)?)?;
     }

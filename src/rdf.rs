@@ -1,13 +1,17 @@
 //! Maps one document's extraction to RDF quads, all in the document's named
-//! graph, as `../shared/VOCABULARY.md` says: the document resource, its
-//! entities with labels and classes, and per fact the direct triple plus an
-//! `rdf:Statement` with provenance. IRIs are derived from content only.
+//! graph, as `../shared/VOCABULARY.md` says: the document resource with its
+//! mentions, a naming node for each entity the document names beyond what
+//! the gazetteer knows, and per fact the direct triple plus an
+//! `rdf:Statement` with provenance. Entities' classes and labels are not
+//! here but in the entities graph (`entities.rs`), once for the whole store.
+//! IRIs are derived from content only.
 
+use crate::entities::EntityUse;
 use crate::extract::Extraction;
 use crate::gazetteer::Class;
 use crate::ingest::{hex, Document};
 use crate::text::CleanText;
-use oxigraph::model::vocab::{rdf, rdfs, xsd};
+use oxigraph::model::vocab::{rdf, xsd};
 use oxigraph::model::{GraphName, Literal, NamedNode, Quad, Term};
 use sha2::{Digest, Sha256};
 
@@ -72,7 +76,7 @@ fn hash_hex(parts: &[&str]) -> String {
 }
 
 /// Literals must not carry control characters Turtle or XML writers reject.
-fn clean_literal(s: &str) -> String {
+pub(crate) fn clean_literal(s: &str) -> String {
     // C0 controls and DEL are single bytes; C1 controls are C2 80..C2 9F.
     let b = s.as_bytes();
     // A branch-free first look (vectorised) clears almost every string;
@@ -242,15 +246,27 @@ impl GraphBuilder {
     }
 }
 
+/// The IRI of the naming node of entity `id` in document `name`: how that
+/// document names it (`nkg:Naming`).
+pub fn naming_iri(name: &str, id: &str) -> NamedNode {
+    let d = doc_iri(name);
+    let mut s = String::with_capacity(d.as_str().len() + id.len() + 1);
+    s.push_str(d.as_str());
+    s.push('#');
+    s.push_str(id);
+    nn(s)
+}
+
 /// The graph of one document, in a deterministic order: the document
-/// resource, its entities by IRI, then per fact (text order) the direct
-/// triple and its `rdf:Statement`.
-pub fn document_graph(doc: &Document, clean: &CleanText, ex: &Extraction) -> DocGraph {
+/// resource and its mentions, the naming nodes of `uses` (by entity id),
+/// then per fact (text order) the direct triple and its `rdf:Statement`.
+/// `uses` are the document's entity uses (`entities::uses`).
+pub fn document_graph(doc: &Document, clean: &CleanText, ex: &Extraction, uses: &[EntityUse]) -> DocGraph {
     let ents = &ex.entities;
     let mut b = GraphBuilder { terms: Default::default(), triples: Default::default() };
-    // Sized for a fact's statement and an entity's labels: growing the tables showed in the profile.
-    b.terms.reserve(64 + ex.facts.len() * 8 + ents.list.len() * 4);
-    b.triples.reserve(64 + ex.facts.len() * 14 + ents.list.len() * 5 + ex.mentioned.len());
+    // Sized for a fact's statement: growing the tables showed in the profile.
+    b.terms.reserve(64 + ex.facts.len() * 8 + uses.len());
+    b.triples.reserve(64 + ex.facts.len() * 14 + ex.mentioned.len());
     let mut entity = vec![u32::MAX; ents.list.len()];
     let mut entity_term = |b: &mut GraphBuilder, e: usize| {
         if entity[e] == u32::MAX {
@@ -259,7 +275,6 @@ pub fn document_graph(doc: &Document, clean: &CleanText, ex: &Extraction) -> Doc
         entity[e]
     };
     let ty = b.term(rdf::TYPE);
-    let label = b.term(rdfs::LABEL);
     let d = b.term(doc_iri(&doc.name));
     let v = b.term(nkg("Document"));
     b.add(d, ty, v);
@@ -271,41 +286,30 @@ pub fn document_graph(doc: &Document, clean: &CleanText, ex: &Extraction) -> Doc
         let (p, o) = (b.term(nn(format!("{DCTERMS}title"))), b.term(Literal::new_language_tagged_literal_unchecked(clean_literal(t), "fr")));
         b.add(d, p, o);
     }
-    // Entities: those mentioned and those in facts.
-    let mut used: std::collections::BTreeSet<usize> = ex.mentioned.clone();
-    for f in &ex.facts {
-        used.insert(f.subject);
-        used.insert(f.object);
-        used.extend(f.attributed_to);
-        used.extend(f.reported_by);
-    }
     let mentions = b.term(nkg("mentions"));
     for &e in &ex.mentioned {
         let o = entity_term(&mut b, e);
         b.add(d, mentions, o);
     }
-    let mut ordered: Vec<usize> = used.into_iter().collect();
-    ordered.sort_by(|a, b| ents.get(*a).id.cmp(&ents.get(*b).id));
-    let alt = b.term(nn(format!("{SKOS}altLabel")));
-    let stands_for = b.term(nkg("standsFor"));
-    for e in ordered {
-        let ent = ents.get(e);
-        let s = entity_term(&mut b, e);
-        let c = b.term(nkg(class_name(ent.class)));
-        b.add(s, ty, c);
-        let l = b.term(Literal::new_language_tagged_literal_unchecked(clean_literal(&ent.label_fr), "fr"));
-        b.add(s, label, l);
-        if let Some(en) = &ent.label_en {
-            let l = b.term(Literal::new_language_tagged_literal_unchecked(clean_literal(en), "en"));
-            b.add(s, label, l);
-        }
-        for a in ent.aliases() {
-            let l = b.term(Literal::new_simple_literal(clean_literal(a)));
-            b.add(s, alt, l);
-        }
-        if let Some(sf) = ent.stands_for {
-            let o = entity_term(&mut b, sf);
-            b.add(s, stands_for, o);
+    // What the document says about names beyond the gazetteer; the
+    // entities graph is rebuilt from these and the mentions.
+    if uses.iter().any(EntityUse::needs_naming) {
+        let [naming, refers_to, surface_form, context_class, context_label] = ["Naming", "refersTo", "surfaceForm", "contextClass", "contextLabel"].map(|l| b.term(nkg(l)));
+        for u in uses.iter().filter(|u| u.needs_naming()) {
+            let n = b.term(naming_iri(&doc.name, &u.id));
+            b.add(n, ty, naming);
+            let e = b.term(entity_iri(&u.id));
+            b.add(n, refers_to, e);
+            if let Some((class, label)) = &u.context {
+                let c = b.term(nkg(class_name(*class)));
+                b.add(n, context_class, c);
+                let l = b.term(Literal::new_language_tagged_literal_unchecked(label.clone(), "fr"));
+                b.add(n, context_label, l);
+            }
+            for f in &u.forms {
+                let l = b.term(Literal::new_simple_literal(f.clone()));
+                b.add(n, surface_form, l);
+            }
         }
     }
     let idx = CharIndex::new(&doc.body);

@@ -14,6 +14,8 @@
 //! lock for its whole life.
 
 use crate::error::{QueryError, StoreError};
+use crate::lexicon::Lexicon;
+use crate::query::{Fired, Limits, Watchdog};
 use crate::store::KgStore;
 use oxhttp::model::header::{ACCEPT, CONTENT_TYPE};
 use oxhttp::model::{Body, Method, Request, Response, StatusCode};
@@ -37,6 +39,8 @@ pub struct ServeOptions {
     pub timeout: Duration,
     /// Most solutions (or triples) one answer may carry.
     pub max_results: usize,
+    /// Resident memory of the server past which running queries are stopped (bytes).
+    pub max_memory: Option<u64>,
 }
 
 /// Largest request body read for queries and updates.
@@ -47,14 +51,15 @@ const MAX_GRAPH_BODY: u64 = 1 << 30;
 enum Access {
     /// Opened per request, shared lock; builds may run meanwhile.
     ReadOnly(PathBuf),
-    /// Held for the server's life, exclusive lock.
-    Writable(KgStore),
+    /// Held for the server's life, exclusive lock; the lexicon rebuilds the
+    /// entities graph after each write.
+    Writable(KgStore, &'static Lexicon),
 }
 
 impl Access {
     fn with<T>(&self, f: impl FnOnce(&KgStore) -> Result<T, Reply>) -> Result<T, Reply> {
         match self {
-            Access::Writable(s) => f(s),
+            Access::Writable(s, _) => f(s),
             Access::ReadOnly(p) => f(&open_read(p)?),
         }
     }
@@ -88,13 +93,15 @@ impl Reply {
     }
 }
 
-/// Starts the server and blocks. Prints the address it listens on.
-pub fn serve(opts: ServeOptions) -> Result<(), StoreError> {
+/// Starts the server and blocks. Prints the address it listens on. A
+/// writable server needs the lexicon (`lex`), to keep the entities graph right.
+pub fn serve(opts: ServeOptions, lex: Option<&'static Lexicon>) -> Result<(), StoreError> {
     let access = if opts.writable {
+        let lex = lex.ok_or_else(|| StoreError::Read("a writable server needs the lexicon".into()))?;
         // Command-line readers beside a writable server read its snapshots.
         let s = KgStore::open_existing_write(&opts.store)?;
         s.publish_snapshot()?;
-        Access::Writable(s)
+        Access::Writable(s, lex)
     } else {
         // Fail now, not at the first request, when there is no store.
         drop(KgStore::open_read(&opts.store)?);
@@ -189,14 +196,14 @@ fn handle(access: &Access, opts: &ServeOptions, req: &mut Request<Body>) -> Resu
                 "application/x-www-form-urlencoded" => param(&form(&body), "update").ok_or_else(|| Reply::error(StatusCode::BAD_REQUEST, "missing update parameter"))?,
                 other => return Err(Reply::error(StatusCode::UNSUPPORTED_MEDIA_TYPE, &format!("POST an update as application/sparql-update or a form, not {other:?}"))),
             };
-            access.with(|s| {
-                crate::query::update(s, &u).map_err(|e| match e {
-                    QueryError::Syntax(m) => Reply::error(StatusCode::BAD_REQUEST, &format!("SPARQL syntax error: {m}")),
-                    e => Reply::error(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
-                })?;
-                republish(s);
-                Ok(Reply::empty(StatusCode::NO_CONTENT))
-            })
+            let Access::Writable(s, lex) = access else { return Err(Reply::error(StatusCode::FORBIDDEN, "read-only")) };
+            // `update` keeps the entities graph right itself.
+            crate::query::update(s, &u, lex).map_err(|e| match e {
+                QueryError::Syntax(m) => Reply::error(StatusCode::BAD_REQUEST, &format!("SPARQL syntax error: {m}")),
+                e => Reply::error(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+            })?;
+            republish(s);
+            Ok(Reply::empty(StatusCode::NO_CONTENT))
         }
         ("/query" | "/sparql" | "/update", _) => Err(Reply::error(StatusCode::METHOD_NOT_ALLOWED, "use GET or POST")),
         ("/store", &Method::GET | &Method::HEAD) => {
@@ -380,45 +387,67 @@ fn query(access: &Access, opts: &ServeOptions, req: &Request<Body>, q: &str, par
     let media = media.to_string();
     let cap = opts.max_results;
     let o = opts.clone();
+    let wtoken = token.clone();
     let run = move |store: &KgStore| -> Result<Reply, Reply> {
-        let eval = |e: oxigraph::sparql::QueryEvaluationError| Reply::error(StatusCode::INTERNAL_SERVER_ERROR, &format!("query failed: {e}"));
-        let mut body = Vec::new();
-        let ct = match prepared.on_store(&store.store).execute().map_err(eval)? {
-            QueryResults::Solutions(solutions) => {
-                let f = results_format(&media);
-                let mut w = QueryResultsSerializer::from_format(f).serialize_solutions_to_writer(&mut body, solutions.variables().to_vec()).map_err(io)?;
-                for (n, s) in solutions.enumerate() {
-                    if n >= cap {
-                        return Err(too_many(&o));
-                    }
-                    w.serialize(&s.map_err(eval)?).map_err(io)?;
-                }
-                w.finish().map_err(io)?;
-                media.clone()
-            }
-            QueryResults::Boolean(b) => {
-                // CSV and TSV have no boolean form: answer JSON then.
-                let f = match results_format(&media) {
-                    QueryResultsFormat::Csv | QueryResultsFormat::Tsv => QueryResultsFormat::Json,
-                    f => f,
-                };
-                QueryResultsSerializer::from_format(f).serialize_boolean_to_writer(&mut body, b).map_err(io)?;
-                f.media_type().to_string()
-            }
-            QueryResults::Graph(triples) => {
-                let f = rdf_format(&media);
-                let mut w = crate::query::with_prefixes(RdfSerializer::from_format(f)).for_writer(&mut body);
-                for (n, t) in triples.enumerate() {
-                    if n >= cap {
-                        return Err(too_many(&o));
-                    }
-                    w.serialize_triple(&t.map_err(eval)?).map_err(io)?;
-                }
-                w.finish().map_err(io)?;
-                f.media_type().to_string()
-            }
+        // The time limit on the worker's side too (a writable server has no
+        // other), and the memory limit: the process's, shared by all queries.
+        let watchdog = Watchdog::start(wtoken, Limits::new(Some(o.timeout), o.max_memory));
+        let eval = |e: oxigraph::sparql::QueryEvaluationError| match watchdog.fired() {
+            Some(Fired::Timeout) => Reply::error(StatusCode::SERVICE_UNAVAILABLE, &format!("query timed out after {} s (the server's --timeout)", o.timeout.as_secs_f64())),
+            Some(Fired::Memory) => Reply::error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                &format!("query stopped: the server reached its memory limit ({} MB, --max-memory) while it ran; narrow it (FILTER, LIMIT, a smaller GROUP BY)", o.max_memory.unwrap_or(0) >> 20),
+            ),
+            None => Reply::error(StatusCode::INTERNAL_SERVER_ERROR, &format!("query failed: {e}")),
         };
-        Ok(Reply::ok(&ct, body))
+        // Oxigraph's sort can panic once a query is cancelled (see `query::guarded`).
+        let answer = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| -> Result<Reply, Reply> {
+            let mut body = Vec::new();
+            let ct = match prepared.on_store(&store.store).execute().map_err(eval)? {
+                QueryResults::Solutions(solutions) => {
+                    let f = results_format(&media);
+                    let mut w = QueryResultsSerializer::from_format(f).serialize_solutions_to_writer(&mut body, solutions.variables().to_vec()).map_err(io)?;
+                    for (n, s) in solutions.enumerate() {
+                        if n >= cap {
+                            return Err(too_many(&o));
+                        }
+                        w.serialize(&s.map_err(eval)?).map_err(io)?;
+                    }
+                    w.finish().map_err(io)?;
+                    media.clone()
+                }
+                QueryResults::Boolean(b) => {
+                    // CSV and TSV have no boolean form: answer JSON then.
+                    let f = match results_format(&media) {
+                        QueryResultsFormat::Csv | QueryResultsFormat::Tsv => QueryResultsFormat::Json,
+                        f => f,
+                    };
+                    QueryResultsSerializer::from_format(f).serialize_boolean_to_writer(&mut body, b).map_err(io)?;
+                    f.media_type().to_string()
+                }
+                QueryResults::Graph(triples) => {
+                    let f = rdf_format(&media);
+                    let mut w = crate::query::with_prefixes(RdfSerializer::from_format(f)).for_writer(&mut body);
+                    for (n, t) in triples.enumerate() {
+                        if n >= cap {
+                            return Err(too_many(&o));
+                        }
+                        w.serialize_triple(&t.map_err(eval)?).map_err(io)?;
+                    }
+                    w.finish().map_err(io)?;
+                    f.media_type().to_string()
+                }
+            };
+            Ok(Reply::ok(&ct, body))
+        }));
+        match answer {
+            Ok(r) => r,
+            Err(panic) if watchdog.fired().is_some() => {
+                drop(panic);
+                Err(eval(oxigraph::sparql::QueryEvaluationError::Cancelled))
+            }
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
     };
     match access {
         Access::ReadOnly(path) => {
@@ -426,11 +455,8 @@ fn query(access: &Access, opts: &ServeOptions, req: &Request<Body>, q: &str, par
             with_timeout(opts, token, move || run(&open_read(&path)?))
         }
         // A writable server's store is borrowed, not owned by the worker: run
-        // here, with Oxigraph's cancellation as the only limit.
-        Access::Writable(s) => {
-            let watchdog = crate::query::Watchdog::start(token, Some(opts.timeout));
-            run(s).map_err(|r| if watchdog.fired() { Reply::error(StatusCode::SERVICE_UNAVAILABLE, &format!("query timed out after {} s", opts.timeout.as_secs_f64())) } else { r })
-        }
+        // here, with Oxigraph's cancellation (by the watchdog) as the only limit.
+        Access::Writable(s, _) => run(s),
     }
 }
 
@@ -499,7 +525,27 @@ fn graph_get(access: &Access, opts: &ServeOptions, req: &Request<Body>, target: 
 }
 
 fn graph_write(access: &Access, req: &mut Request<Body>, method: &Method, target: GraphName) -> Result<Reply, Reply> {
-    let Access::Writable(s) = access else { return Err(Reply::error(StatusCode::FORBIDDEN, "read-only")) };
+    let Access::Writable(s, lex) = access else { return Err(Reply::error(StatusCode::FORBIDDEN, "read-only")) };
+    before_write(s)?;
+    let r = graph_write_in(s, req, method, target);
+    after_write(s, lex)?;
+    r
+}
+
+/// Marks the entities graph stale before a write that may take something
+/// from it (see `entities.rs`).
+fn before_write(s: &KgStore) -> Result<(), Reply> {
+    crate::entities::mark_stale(s).map_err(|e| Reply::error(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()))
+}
+
+/// After a write: the entities graph rebuilt, and a snapshot for command-line readers.
+fn after_write(s: &KgStore, lex: &Lexicon) -> Result<(), Reply> {
+    crate::entities::refresh(s, lex).map_err(|e| Reply::error(StatusCode::INTERNAL_SERVER_ERROR, &format!("the write went through, but the entities graph could not be rebuilt: {e}")))?;
+    republish(s);
+    Ok(())
+}
+
+fn graph_write_in(s: &KgStore, req: &mut Request<Body>, method: &Method, target: GraphName) -> Result<Reply, Reply> {
     let existed = match &target {
         GraphName::NamedNode(n) => s.store.contains_named_graph(n).unwrap_or(false),
         _ => true,
@@ -510,7 +556,6 @@ fn graph_write(access: &Access, req: &mut Request<Body>, method: &Method, target
             g => s.store.clear_graph(g.as_ref()),
         };
         r.map_err(|e| Reply::error(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()))?;
-        republish(s);
         return Ok(Reply::empty(if existed { StatusCode::NO_CONTENT } else { StatusCode::NOT_FOUND }));
     }
     let ct = content_type(req);
@@ -529,7 +574,6 @@ fn graph_write(access: &Access, req: &mut Request<Body>, method: &Method, target
         tx.insert(q);
     }
     tx.commit().map_err(|e| Reply::error(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()))?;
-    republish(s);
     Ok(Reply::empty(if existed { StatusCode::NO_CONTENT } else { StatusCode::CREATED }))
 }
 

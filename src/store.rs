@@ -186,6 +186,19 @@ impl KgStore {
         Ok(())
     }
 
+    /// Replaces a document's graph by `quads` and adds `entities` (its
+    /// entities' descriptions, to the entities graph) in one transaction:
+    /// readers never see a document whose entities are not described.
+    pub fn replace_document(&self, graph: &NamedNode, quads: &[Quad], entities: &[Quad]) -> Result<(), StoreError> {
+        let mut tx = self.store.start_transaction()?;
+        tx.clear_graph(graph)?;
+        for q in quads.iter().chain(entities) {
+            tx.insert(q);
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
     /// The content hash recorded for a document graph, if the graph exists.
     pub fn recorded_hash(&self, graph: &NamedNode, doc: &NamedNode) -> Result<Option<String>, StoreError> {
         let p = nkg("contentHash");

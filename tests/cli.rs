@@ -470,3 +470,122 @@ fn hostile_labels_survive_every_format() {
     assert!(parsed.status.success(), "CSV does not parse: {}", String::from_utf8_lossy(&parsed.stderr));
     assert!(String::from_utf8_lossy(&parsed.stdout).contains("Ильхам"));
 }
+
+/// The entities graph of a store, as sorted rows of text.
+fn entities_graph(store: &Path) -> Vec<Vec<String>> {
+    let mut rows = query(store, "SELECT ?s ?p ?o WHERE { GRAPH <https://newskg.org/graph/entities> { ?s ?p ?o } }");
+    rows.sort();
+    rows
+}
+
+fn build_quiet(store: &Path, inputs: &[&Path]) {
+    let mut args = vec!["build".to_string(), "-q".into(), "--no-dump".into(), "--store".into(), store.to_str().unwrap().into()];
+    args.extend(inputs.iter().map(|p| p.to_str().unwrap().to_string()));
+    let o = bin().args(&args).output().unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
+#[test]
+fn the_union_of_graphs_holds_each_entity_description_once() {
+    // Two documents that name the same entities (and state the same fact).
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    build_quiet(&store, &[&corpus().join("000_ec95f3fd493056f2.txt"), &corpus().join("001_aa93a49af91dcb56.txt")]);
+    let both = query(&store, "PREFIX nkg: <https://newskg.org/ontology#> SELECT (COUNT(*) AS ?n) WHERE { ?a nkg:mentions <https://newskg.org/id/azerbaijan> }");
+    assert_eq!(both[0][0].split('^').next().unwrap().trim_matches('"'), "2", "both documents name Azerbaijan");
+    // Oxigraph 0.5 answers the union default graph once per graph holding a
+    // triple: each altLabel must be held by one graph only to come back once.
+    let alts = query(&store, "SELECT ?l WHERE { <https://newskg.org/id/azerbaijan> <http://www.w3.org/2004/02/skos/core#altLabel> ?l }");
+    let distinct: std::collections::BTreeSet<&Vec<String>> = alts.iter().collect();
+    assert!(alts.len() >= 2, "{alts:?}");
+    assert_eq!(alts.len(), distinct.len(), "altLabels repeated: {alts:?}");
+    // The same for every triple but the direct facts, which each document
+    // states in its own graph (queries count documents by them).
+    let n = |q: &str| query(&store, q)[0][0].split('^').next().unwrap().trim_matches('"').parse::<usize>().unwrap();
+    let not_a_fact = "FILTER NOT EXISTS { ?p <https://newskg.org/ontology#family> ?f }";
+    let all = n(&format!("SELECT (COUNT(*) AS ?n) WHERE {{ ?s ?p ?o {not_a_fact} }}"));
+    let once = n(&format!("SELECT (COUNT(*) AS ?n) WHERE {{ SELECT DISTINCT ?s ?p ?o WHERE {{ ?s ?p ?o {not_a_fact} }} }}"));
+    assert_eq!(all, once, "some triple other than a direct fact is held by two graphs");
+}
+
+#[test]
+fn removing_or_changing_a_document_keeps_the_entities_graph_right() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (corpus().join("001_aa93a49af91dcb56.txt"), corpus().join("003_5875ad0ffb18f87c.txt"));
+    let only_a = dir.path().join("only_a");
+    build_quiet(&only_a, &[&a]);
+    let store = dir.path().join("store");
+    build_quiet(&store, &[&a, &b]);
+    assert!(entities_graph(&store).len() > entities_graph(&only_a).len(), "the second document adds entities");
+    // A bad update changes nothing, not even the entities graph's up-to-date mark.
+    let marked = "SELECT ?f WHERE { GRAPH <https://newskg.org/graph/entities> { <https://newskg.org/graph/entities> <https://newskg.org/ontology#gazetteerFingerprint> ?f } }";
+    let before = query(&store, marked);
+    assert_eq!(before.len(), 1, "{before:?}");
+    let o = run(&["update", "--store", store.to_str().unwrap(), "-e", "DROP GRAPH"]);
+    assert_eq!(o.status.code(), Some(64), "{}", stderr(&o));
+    assert_eq!(query(&store, marked), before);
+    // Removed by an update: the entities only it used go with it.
+    let o = run(&["update", "--store", store.to_str().unwrap(), "-e", "DROP GRAPH <https://newskg.org/graph/003_5875ad0ffb18f87c.txt>"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(entities_graph(&store), entities_graph(&only_a));
+    // Changed on disk: rebuilt, the entities graph follows the new content.
+    let file = dir.path().join("doc.txt");
+    std::fs::copy(&b, &file).unwrap();
+    let changing = dir.path().join("changing");
+    build_quiet(&changing, &[&file]);
+    std::fs::copy(&a, &file).unwrap();
+    build_quiet(&changing, &[&file]);
+    let fresh = dir.path().join("fresh");
+    build_quiet(&fresh, &[&file]);
+    assert_eq!(entities_graph(&changing), entities_graph(&fresh));
+}
+
+#[test]
+fn extract_writes_the_entities_graph_build_writes() {
+    let o = run(&["extract", corpus().to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let mut from_extract: Vec<String> = stdout(&o).lines().filter(|l| l.ends_with("<https://newskg.org/graph/entities> .")).map(str::to_string).collect();
+    from_extract.sort();
+    let dir = tempfile::tempdir().unwrap();
+    let nq = dir.path().join("kg.nq");
+    let o = run(&["export", "--store", corpus_store().to_str().unwrap(), "--format", "nquads", "-o", nq.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let mut from_build: Vec<String> = std::fs::read_to_string(&nq).unwrap().lines().filter(|l| l.ends_with("<https://newskg.org/graph/entities> .")).map(str::to_string).collect();
+    from_build.sort();
+    assert!(from_build.len() > 100, "{} quads", from_build.len());
+    assert_eq!(from_extract, from_build);
+}
+
+#[test]
+fn the_default_build_of_a_few_hundred_generated_documents_draws_a_bounded_diagram() {
+    // The build as a new user runs it (dump and diagram on), on the generator
+    // the issue reproduced the blow-up with; the memory limit turns a query
+    // that would grow without end into a failure here, instead of a kill.
+    let dir = tempfile::tempdir().unwrap();
+    let docs = dir.path().join("corpus");
+    let gen = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/tools/gen_corpus.py");
+    let o = Command::new("python3").arg(&gen).args(["--seeds", corpus().to_str().unwrap(), "--docs", "300", "--out", docs.to_str().unwrap()]).output().expect("python3");
+    assert!(o.status.success(), "{}: {}", gen.display(), stderr(&o));
+    let store = dir.path().join("out").join("store");
+    let o = run(&["build", "--max-memory", "1G", "--store", store.to_str().unwrap(), docs.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("300 documents built"), "{}", stderr(&o));
+    let svg = dir.path().join("out").join("graph.svg");
+    assert!(stderr(&o).contains("wrote") && svg.exists(), "no diagram (is Graphviz installed?): {}", stderr(&o));
+    assert!(dir.path().join("out").join("graph.trig").metadata().unwrap().len() > 100_000);
+    svg_check(&svg, &["Azerbaïdjan", "strongest of"]);
+    let edges = std::fs::read_to_string(&svg).unwrap().matches("class=\"edge\"").count();
+    assert!((1..=newskg::diagram::MAX_EDGES).contains(&edges), "{edges} edges drawn");
+}
+
+#[test]
+fn a_query_past_the_memory_limit_stops_with_a_clear_error() {
+    // A cross product sorted in memory: millions of rows on the corpus.
+    let q = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f";
+    let o = run(&["query", "--store", corpus_store().to_str().unwrap(), "--max-memory", "200M", "--format", "csv", "-e", q]);
+    assert_eq!(o.status.code(), Some(5), "{}", stderr(&o));
+    assert!(stderr(&o).contains("200 MB") && stderr(&o).contains("--max-memory"), "{}", stderr(&o));
+    // A bad size is refused before anything runs.
+    let o = run(&["query", "--store", corpus_store().to_str().unwrap(), "--max-memory", "lots", "-e", "ASK {}"]);
+    assert!(!o.status.success() && stderr(&o).contains("not a size"), "{}", stderr(&o));
+}
