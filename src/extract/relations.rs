@@ -553,8 +553,8 @@ pub fn find<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut SentenceV
     for tf in sv.title_facts.clone() {
         push(&mut out, sv, tf.start, tf.person, &tf.predicate, tf.of, tf.rule, 0.75, Modality::Asserted);
     }
-    for (place, state, rule) in located(lex, ents, sv) {
-        push(&mut out, sv, 0, place, "locatedIn", state, rule, 0.7, Modality::Asserted);
+    for (place, predicate, state, rule) in located(lex, ents, sv) {
+        push(&mut out, sv, 0, place, predicate, state, rule, 0.7, Modality::Asserted);
     }
     let sk = Skeleton::new(lex, ents, sv);
     if sk.asides.is_empty() {
@@ -576,13 +576,27 @@ pub fn find<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut SentenceV
 /// Where the text places a place in a state by its noun phrase alone:
 /// "la ville ukrainienne de Bakhmout" (a place word, a demonym, the name),
 /// "Vilnius, en Lituanie", "Mossoul en Irak" (a place, then "en"/"au" and a
-/// state closing the phrase).
-fn located(lex: &Lexicon, ents: &DocEntities, sv: &SentenceView) -> Vec<(usize, usize, &'static str)> {
+/// state closing the phrase). Forces placed so are stationed there: "les soldats
+/// russes en Syrie" (not in their own state).
+fn located(lex: &Lexicon, ents: &DocEntities, sv: &SentenceView) -> Vec<(usize, &'static str, usize, &'static str)> {
     let (norms, toks) = (sv.norms, sv.toks);
     let n = norms.len();
     let mut out = Vec::new();
     let is_place = |e: usize| ents.get(e).class == Class::Place;
     for m in &sv.mentions {
+        let force = ents.get(m.entity).class == Class::ArmedForce;
+        if force {
+            let k = m.end;
+            if k + 1 < n && matches!(norms[k], "en" | "au" | "aux") {
+                if let Some(c) = sv.mentions.iter().find(|x| x.start == k + 1 && x.kind == MKind::Name && ents.get(x.entity).class == Class::Country) {
+                    let closes = c.end >= n || !matches!(norms[c.end], "de" | "d'" | "du" | "des") && !toks[c.end].cap;
+                    if closes && ents.get(m.entity).country.is_some_and(|s| s != c.entity) {
+                        out.push((m.entity, "deployedIn", c.entity, "deployedIn.en"));
+                    }
+                }
+            }
+            continue;
+        }
         if !is_place(m.entity) || m.kind != MKind::Name {
             continue;
         }
@@ -591,12 +605,17 @@ fn located(lex: &Lexicon, ents: &DocEntities, sv: &SentenceView) -> Vec<(usize, 
             let dm = m.start - 2;
             if let Some(d) = sv.mentions.iter().find(|x| x.start == dm && x.end == dm + 1 && x.kind == MKind::Demonym) {
                 if lex.cues.place_words.has(&toks[dm - 1]) {
-                    out.push((m.entity, arg(d), "locatedIn.demonym"));
+                    out.push((m.entity, "locatedIn", arg(d), "locatedIn.demonym"));
                     continue;
                 }
             }
         }
-        // "Vilnius, en Lituanie", "Mossoul en Irak": the state closes the phrase.
+        // "Vilnius, en Lituanie", "Mossoul en Irak": the state closes the phrase. "de X en Y"
+        // is a route unless a place word heads it ("la ville de X en Y").
+        let route = m.start >= 1 && matches!(norms[m.start - 1], "de" | "d'" | "depuis") && (m.start < 2 || !lex.cues.place_words.has(&toks[m.start - 2]));
+        if route {
+            continue;
+        }
         let mut k = m.end;
         if k < n && norms[k] == "," {
             k += 1;
@@ -605,7 +624,7 @@ fn located(lex: &Lexicon, ents: &DocEntities, sv: &SentenceView) -> Vec<(usize, 
             if let Some(c) = sv.mentions.iter().find(|x| x.start == k + 1 && x.kind == MKind::Name && ents.get(x.entity).class == Class::Country) {
                 let closes = c.end >= n || !matches!(norms[c.end], "de" | "d'" | "du" | "des") && !toks[c.end].cap;
                 if closes {
-                    out.push((m.entity, c.entity, "locatedIn.en"));
+                    out.push((m.entity, "locatedIn", c.entity, "locatedIn.en"));
                 }
             }
         }
@@ -1023,7 +1042,7 @@ impl<'l> Ctx<'l> {
         let mut found = Found::default();
         // Back over determiner and adjectives to the copula or the apposition comma.
         let mut p = k;
-        while p > 0 && (lex.cues.determiners.has(&toks[p - 1]) || (toks[p - 1].kind == TokKind::Word && !toks[p - 1].cap && !is_copula(norms[p - 1]) && p + 3 > k && !lex.cues.prepositions.has(&toks[p - 1]) && !matches!(norms[p - 1], "et" | "ou" | "mais"))) {
+        while p > 0 && (lex.cues.determiners.has(&toks[p - 1]) || (toks[p - 1].kind == TokKind::Word && !toks[p - 1].cap && !is_copula(norms[p - 1]) && p + 3 > k && !lex.cues.prepositions.has(&toks[p - 1]) && !matches!(norms[p - 1], "et" | "ou" | "mais") && !lex.cues.clause_openers.has(&toks[p - 1]) && !verb_like(lex, sv, p - 1))) {
             p -= 1;
         }
         // "X, le président de Y Jean Dupont": the title heads the name after it, not an apposition to X.
@@ -1031,7 +1050,9 @@ impl<'l> Ctx<'l> {
         let subjects = if p > 0 && is_copula(norms[p - 1]) {
             subject_for(lex, ents, sv, p - 1, &rule.subject)
         } else if p > 0 && norms[p - 1] == "," && !heads_a_name {
-            sv.mentions.iter().rposition(|m| m.end + 1 == p).map(|mi| vec![arg_for(ents, &sv.mentions[mi], &rule.subject)])
+            // "A et B, des alliés de Y,": a plural apposition holds for the whole list.
+            let plural = (p..k).any(|q| matches!(norms[q], "des" | "les" | "deux" | "trois")) && norms[k].ends_with(['s', 'x']);
+            sv.mentions.iter().rposition(|m| m.end + 1 == p).map(|mi| if plural { group(sv, mi).into_iter().map(|i| arg_for(ents, &sv.mentions[i], &rule.subject)).collect() } else { vec![arg_for(ents, &sv.mentions[mi], &rule.subject)] })
         } else {
             None
         };
