@@ -262,6 +262,11 @@ fn tokenize_with(text: &str, base: usize, words: &mut WordInfo) -> Vec<Token> {
                     j += d.len_utf8();
                 }
             }
+            // "M. Dupont", "MM. Dupont et Durand": the honorific keeps its full stop, which
+            // would otherwise read as the end of a clause.
+            if j < text.len() && bytes[j] == b'.' && matches!(&text[i..j], "M" | "MM") {
+                j += 1;
+            }
             i = j;
             kind = if all_digit { TokKind::Number } else { TokKind::Word };
         } else {
@@ -637,6 +642,13 @@ mod tests {
     }
 
     #[test]
+    fn an_honorific_keeps_its_full_stop() {
+        let toks = tokenize("M. Dupont et MM. Durand. Le M", 0, &Transliteration::default());
+        let words: Vec<&str> = toks.iter().map(|t| t.norm.as_str()).collect();
+        assert_eq!(words, ["m.", "dupont", "et", "mm.", "durand", ".", "le", "m"]);
+    }
+
+    #[test]
     fn keeps_a_quotation_whole() {
         let s = sentences("« Nous avançons. Ils reculent », a-t-il déclaré. Puis il est parti.");
         assert_eq!(s, vec!["« Nous avançons. Ils reculent », a-t-il déclaré.", "Puis il est parti."]);
@@ -790,6 +802,9 @@ mod tests {
                 if k < chars.len() && matches!(chars[k].1, '\'' | '\u{2019}' | '\u{02BC}') && at(k) - at(start) <= 7 && ELISIONS.contains(&fold(&text[at(start)..at(k)]).as_str()) {
                     k += 1;
                 }
+                if k < chars.len() && chars[k].1 == '.' && matches!(&text[at(start)..at(k)], "M" | "MM") {
+                    k += 1;
+                }
                 out.push((at(start), at(k), if all_digit { TokKind::Number } else { TokKind::Word }));
             } else {
                 k += 1;
@@ -804,7 +819,7 @@ mod tests {
         fn byte_shortcuts_tokenize_as_the_char_tables(
             parts in proptest::collection::vec(proptest::sample::select(vec![
                 "L", "l", "qu", "Qu", "'", "’", "ʼ", "Arménie", "e\u{301}", "2023", "17h30", " ", "\u{b}", "\u{c}", "\t", "\n",
-                "\u{a0}", "\u{2009}", "«", "»", "-", "…", "²", "ª", "Ảnh", "Россия", "x", "-t-il", ".", "\u{85}",
+                "\u{a0}", "\u{2009}", "«", "»", "-", "…", "²", "ª", "Ảnh", "Россия", "x", "-t-il", ".", "\u{85}", "M", "MM",
             ]), 0..40),
         ) {
             let text: String = parts.concat();

@@ -244,6 +244,21 @@ fn object_start(lex: &Lexicon, sv: &SentenceView, k: usize, preps: &[Vec<String>
     object_start_reach(lex, sv, k, preps, false)
 }
 
+/// A place complement "à Berlin", "en Californie" that the rule does not take as its
+/// object, followed by more of the clause: where it ends.
+fn place_complement(sv: &SentenceView, k: usize, preps: &[Vec<String>]) -> Option<usize> {
+    let norms = sv.norms;
+    let n = norms.len();
+    if !matches!(norms[k], "à" | "en") || k + 2 >= n || !sv.toks[k + 1].cap || preps.iter().any(|p| p.len() == 1 && p[0] == norms[k]) {
+        return None;
+    }
+    let m = sv.mentions.iter().find(|m| m.start == k + 1 && matches!(m.kind, MKind::Name | MKind::Capital))?;
+    // More must follow: a name, a determiner or a title, not the end of the clause.
+    let next = norms.get(m.end)?;
+    let more = sv.mentions.iter().any(|x| x.start == m.end) || matches!(*next, "le" | "la" | "les" | "l'" | "son" | "sa" | "ses" | "m." | "mme");
+    more.then_some(m.end)
+}
+
 /// `reach`: the preposition may follow the verb's own complement (verbs only).
 fn object_start_reach(lex: &Lexicon, sv: &SentenceView, mut k: usize, preps: &[Vec<String>], reach: bool) -> Option<usize> {
     let norms = sv.norms;
@@ -260,6 +275,8 @@ fn object_start_reach(lex: &Lexicon, sv: &SentenceView, mut k: usize, preps: &[V
             k += 1;
         } else if norms[k] == "le" && k + 2 < n && norms[k + 1].chars().all(|ch| ch.is_ascii_digit()) {
             k += 3; // "le 17 avril"
+        } else if let Some(e) = place_complement(sv, k, preps) {
+            k = e; // "a rencontré à Berlin M. X": where, before whom
         } else {
             break;
         }
