@@ -17,7 +17,7 @@ fn lex() -> &'static Lexicon {
     L.get_or_init(|| Lexicon::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("ontology")).expect("ontology loads"))
 }
 
-fn run(text: &str) -> (Extraction, usize) {
+fn run(text: &str) -> (Extraction<'_>, usize) {
     let c = clean(text, &lex().cues, &lex().translit);
     let n = c.sentences.len();
     (extract(lex(), text, &c), n)

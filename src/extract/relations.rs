@@ -3,7 +3,7 @@
 //! matters here: clause boundaries, prepositional phrases, coordination,
 //! passives, appositions, negation and modality.
 
-use super::syntax::{after_determiner, verb_like, Skeleton};
+use super::syntax::{after_determiner, verb_like, Skeleton, AUXILIARIES};
 use super::{DocEntities, Fact, MKind, Mention, Modality, SentenceView};
 use crate::gazetteer::Class;
 use crate::lexicon::{FormKind, Lexicon};
@@ -130,6 +130,25 @@ fn skip_chain_back(lex: &Lexicon, toks: &[Token], mut k: usize) -> usize {
     k
 }
 
+/// For a gerund chain at `k` ("en les appelant", "tout en s'accusant"), the main
+/// verb before it in the sentence (its auxiliary or finite form).
+fn gerund_main_verb(lex: &Lexicon, sv: &SentenceView, k: usize) -> Option<usize> {
+    let norms = sv.norms;
+    if norms.get(k) != Some(&"en") {
+        return None;
+    }
+    let verb = (k + 1..(k + 4).min(norms.len())).find(|&j| !matches!(norms[j], "les" | "l'" | "lui" | "leur" | "se" | "s'" | "y" | "ne" | "n'" | "nous" | "vous"))?;
+    if !norms[verb].ends_with("ant") || sv.toks[verb].cap {
+        return None;
+    }
+    let stop = (0..k).rev().find(|&j| matches!(norms[j], "." | ";" | ":" | "?" | "!")).map_or(0, |j| j + 1);
+    let main = (stop..k).rev().find(|&j| verb_like(lex, sv, j))?;
+    // "a accusé Y de recourir à … en attaquant": the gerund hangs on the infinitive, whose
+    // subject the object control rules give; leave it to the nearest name.
+    let infinitive = (main + 1..k).any(|j| matches!(norms[j], "de" | "d'" | "à") && norms.get(j + 1).is_some_and(|w| ["er", "ir", "re"].iter().any(|e| w.ends_with(e))));
+    (!infinitive).then_some(main)
+}
+
 /// The subject of a verb whose chain starts at `pos`: the nearest mention
 /// before it, in the same clause, not inside a prepositional phrase.
 pub fn subject_before(lex: &Lexicon, ents: &DocEntities, sv: &SentenceView, pos: usize) -> Option<Vec<usize>> {
@@ -142,6 +161,11 @@ fn subject_for(lex: &Lexicon, ents: &DocEntities, sv: &SentenceView, pos: usize,
     let toks = sv.toks;
     let c = &lex.cues;
     let mut k = skip_chain_back(lex, toks, pos);
+    // "X a reçu Y et Z en les appelant à…": a gerund's subject is its main clause's, not
+    // the nearest name.
+    if let Some(main) = gerund_main_verb(lex, sv, k) {
+        return subject_for(lex, ents, sv, chain_start(lex, sv, main), classes);
+    }
     // "avec le Hezbollah tirant des roquettes": a present participle's subject right before it,
     // even inside a preposition's phrase.
     if k == pos && pos < norms.len() && super::syntax::gerund(sv, pos) {
@@ -242,6 +266,43 @@ fn class_ok(ents: &DocEntities, e: usize, classes: &[Class]) -> bool {
 /// Where the object phrase of a trigger ending at `pos` starts, after adverbs and one of `preps`.
 fn object_start(lex: &Lexicon, sv: &SentenceView, k: usize, preps: &[Vec<String>]) -> Option<usize> {
     object_start_reach(lex, sv, k, preps, false)
+}
+
+/// The object an object clitic stands for, before the verb at `k`: "pour les
+/// exhorter", "en les appelant", "l'a exhorté", "lui demander". "les"/"leur"
+/// take the last coordinated group named before them, "l'"/"lui" the last single
+/// mention; never the clause's subjects.
+fn clitic_object(ents: &DocEntities, sv: &SentenceView, k: usize, classes: &[Class], subjects: &[usize]) -> Option<Vec<usize>> {
+    let norms = sv.norms;
+    let opens = |j: usize| j == 0 || matches!(norms[j - 1], "pour" | "en" | "de" | "d'" | "à" | "ne" | "n'" | "il" | "elle" | "ils" | "elles" | "qui" | "et" | "afin" | ",");
+    let at = if k >= 1 && matches!(norms[k - 1], "lui" | "leur") || (k >= 1 && matches!(norms[k - 1], "les" | "l'") && opens(k - 1)) {
+        k - 1
+    } else if k >= 2 && matches!(norms[k - 2], "les" | "l'" | "lui" | "leur") && AUXILIARIES.contains(&norms[k - 1]) {
+        k - 2
+    } else {
+        return None;
+    };
+    if subjects.is_empty() {
+        return None;
+    }
+    let plural = matches!(norms[at], "les" | "leur");
+    for mi in (0..sv.mentions.len()).rev() {
+        let m = &sv.mentions[mi];
+        if m.end > at || m.kind == MKind::Demonym {
+            continue;
+        }
+        let e = arg_for(ents, m, classes);
+        if subjects.contains(&e) || !class_ok(ents, e, classes) {
+            continue;
+        }
+        let g: Vec<usize> = group(sv, mi).into_iter().map(|i| arg_for(ents, &sv.mentions[i], classes)).filter(|&x| class_ok(ents, x, classes) && !subjects.contains(&x)).collect();
+        return match (plural, g.len()) {
+            (true, 2..) => Some(g),
+            (false, 1) => Some(g),
+            _ => None,
+        };
+    }
+    None
 }
 
 /// A place complement "à Berlin", "en Californie" that the rule does not take as its
@@ -685,8 +746,13 @@ fn find_triggers<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut Sent
         }
         fk += longest;
     }
+    // "les accusant", "pour les exhorter": an object clitic before a participle or an
+    // infinitive, not an article.
+    let clitic_before = |k: usize| {
+        k >= 2 && matches!(norms[k - 1], "les" | "l'" | "leur") && ["ant", "er", "ir", "re"].iter().any(|e| norms[k].ends_with(e)) && matches!(norms[k - 2], "," | "en" | "pour" | "de" | "d'" | "à" | "afin" | "sans")
+    };
     triggers.retain(|(k, t, _)| {
-        t.nominal || lex.rules.rules[t.rule].kind != Kind::Verb || !after_determiner(norms, *k)
+        t.nominal || lex.rules.rules[t.rule].kind != Kind::Verb || !after_determiner(norms, *k) || clitic_before(*k)
     });
     ctx.verbs = triggers.iter().filter(|(_, t, _)| !t.nominal && lex.rules.rules[t.rule].kind == Kind::Verb).map(|(k, _, _)| *k).collect();
     // An appeal or demand opens a wish: what follows in its clause is not asserted.
@@ -963,6 +1029,8 @@ impl<'l> Ctx<'l> {
         let Some(o0) = object_start_reach(lex, sv, te, preps, true) else {
             if reciprocal && subjects.len() >= 2 {
                 found.facts = pairs(&subjects);
+            } else if let Some(objects) = clitic_object(ents, sv, k, &rule.object, &subjects) {
+                found.facts = cross(&subjects, &objects, 1.0);
             }
             return found;
         };
@@ -974,7 +1042,11 @@ impl<'l> Ctx<'l> {
         match first_mention_skipping(ents, sv, o0, end, &rule.object, &skip) {
             Some(objects) => found.facts = cross(&subjects, &objects, 1.0),
             None if reciprocal && subjects.len() >= 2 => found.facts = pairs(&subjects),
-            None => {}
+            None => {
+                if let Some(objects) = clitic_object(ents, sv, k, &rule.object, &subjects) {
+                    found.facts = cross(&subjects, &objects, 1.0);
+                }
+            }
         }
         found
     }

@@ -55,7 +55,7 @@ pub struct Skeleton {
 }
 
 /// Auxiliaries of the compound tenses and of the passive, folded.
-const AUXILIARIES: &[&str] = &[
+pub const AUXILIARIES: &[&str] = &[
     "a", "ont", "avait", "avaient", "aura", "auront", "aurait", "auraient", "est", "sont", "etait", "etaient", "sera", "seront", "serait", "seraient", "fut", "furent",
 ];
 
