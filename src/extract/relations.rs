@@ -88,12 +88,27 @@ fn group(sv: &SentenceView, mi: usize) -> Vec<usize> {
     };
     // "les deux parties": one phrase, two mentions side by side.
     let pair = |a: usize, b: usize| ms[a].kind == MKind::Pair && ms[b].kind == MKind::Pair && ms[a].end == ms[b].start;
+    // A list ends at its "et": "entre A et B, C a annoncé" holds A and B only.
+    let conjoins = |a: usize, b: usize| (a..b).any(|k| matches!(norms[k], "et" | "ou" | "/" | "ainsi"));
+    let comma_only = |a: usize, b: usize| !conjoins(a, b) && !(a..b).any(in_title);
     let mut lo = mi;
+    let mut comma_seen = false;
     while lo > 0 && (joiner(ms[lo - 1].end, ms[lo].start) || pair(lo - 1, lo)) {
+        let (a, b) = (ms[lo - 1].end, ms[lo].start);
+        if comma_seen && conjoins(a, b) && !pair(lo - 1, lo) {
+            break;
+        }
+        comma_seen |= comma_only(a, b) && !pair(lo - 1, lo);
         lo -= 1;
     }
     let mut hi = mi;
+    let mut conj_seen = (lo..mi).any(|i| conjoins(ms[i].end, ms[i + 1].start));
     while hi + 1 < ms.len() && (joiner(ms[hi].end, ms[hi + 1].start) || pair(hi, hi + 1)) {
+        let (a, b) = (ms[hi].end, ms[hi + 1].start);
+        if conj_seen && comma_only(a, b) && !pair(hi, hi + 1) {
+            break;
+        }
+        conj_seen |= conjoins(a, b);
         hi += 1;
     }
     // "X, Y" alone is an apposition or a dislocation; a list ends with "et", "ou"…
@@ -464,6 +479,11 @@ fn first_mention(ents: &DocEntities, sv: &SentenceView, k: usize, end: usize, cl
 fn first_mention_skipping(ents: &DocEntities, sv: &SentenceView, k: usize, end: usize, classes: &[Class], skip: &[bool]) -> Option<Vec<usize>> {
     for (mi, m) in sv.mentions.iter().enumerate() {
         if m.start < k || m.start >= end || skip.get(mi).copied().unwrap_or(false) {
+            continue;
+        }
+        // A demonym past a nested complement qualifies a noun of its own ("l'accord sur le
+        // nucléaire iranien", "à s'en tenir à l'accord nucléaire iranien"), not the phrase.
+        if m.kind == MKind::Demonym && (k..m.start).any(|j| matches!(sv.norms[j], "sur" | "à" | "au" | "aux" | "contre" | "avec" | "pour" | "dans" | "en" | "entre" | "vers")) {
             continue;
         }
         // "a rencontré le secrétaire général de l'ONU, Antonio Guterres": the holder, not the "of".
@@ -983,6 +1003,12 @@ impl<'l> Ctx<'l> {
             }
         }
         let chain_start = chain_start(lex, sv, k);
+        // "comme le lui demandaient les Congolais": a comparison clause with its subject after
+        // the verb; no reading of its clitics is safe.
+        let before = |j: usize| chain_start >= j && norms[chain_start - j] == "comme";
+        if before(1) || (before(2) && matches!(norms[chain_start - 1], "le" | "la" | "les")) {
+            return found;
+        }
         let clause_subjects = subject_for(lex, ents, sv, chain_start, &rule.subject).unwrap_or_default();
         let subjects: Vec<usize> = clause_subjects.iter().copied().filter(|&e| class_ok(ents, e, &rule.subject)).collect();
         // The state whose forces "ses forces" / "une force de maintien de la paix" are.
@@ -1131,7 +1157,8 @@ impl<'l> Ctx<'l> {
         let mut found = Found::default();
         // Back over determiner and adjectives to the copula or the apposition comma.
         let mut p = k;
-        while p > 0 && (lex.cues.determiners.has(&toks[p - 1]) || (toks[p - 1].kind == TokKind::Word && !toks[p - 1].cap && !is_copula(norms[p - 1]) && p + 3 > k && !lex.cues.prepositions.has(&toks[p - 1]) && !matches!(norms[p - 1], "et" | "ou" | "mais") && !lex.cues.clause_openers.has(&toks[p - 1]) && !verb_like(lex, sv, p - 1))) {
+        while p > 0 && (lex.cues.determiners.has(&toks[p - 1]) || (toks[p - 1].kind == TokKind::Word && !toks[p - 1].cap && !is_copula(norms[p - 1]) && p + 3 > k && !lex.cues.prepositions.has(&toks[p - 1]) && !matches!(norms[p - 1], "et" | "ou" | "mais") && !lex.cues.clause_openers.has(&toks[p - 1]) && !verb_like(lex, sv, p - 1)
+                && !(norms[p - 1].ends_with("ant") && !(p >= 2 && lex.cues.determiners.has(&toks[p - 2]))))) {
             p -= 1;
         }
         // "X, le président de Y Jean Dupont": the title heads the name after it, not an apposition to X.
