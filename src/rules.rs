@@ -101,7 +101,9 @@ pub struct Rule {
     pub reciprocal: bool,
     /// "object": the verb's direct object is the fact's subject and the
     /// fact's object follows one of `object_preps` ("la Russie a déployé une
-    /// force … dans la région" → force deployedIn région).
+    /// force … dans la région" → force deployedIn région). "pair": the
+    /// direct object names both parties ("la guerre qui a opposé X et Y",
+    /// "opposant X à Y"); the grammatical subject is the event.
     #[serde(default)]
     pub subject_from: Option<String>,
     /// The grammatical subject is the fact's object and the complement its

@@ -688,7 +688,7 @@ fn located(lex: &Lexicon, ents: &DocEntities, sv: &SentenceView) -> Vec<(usize, 
             if k + 1 < n && matches!(norms[k], "en" | "au" | "aux") {
                 if let Some(c) = sv.mentions.iter().find(|x| x.start == k + 1 && x.kind == MKind::Name && ents.get(x.entity).class == Class::Country) {
                     let closes = c.end >= n || !matches!(norms[c.end], "de" | "d'" | "du" | "des") && !toks[c.end].cap;
-                    if closes && ents.get(m.entity).country.is_some_and(|s| s != c.entity) {
+                    if closes && ents.state_of(m.entity).is_some_and(|s| s != c.entity) {
                         out.push((m.entity, "deployedIn", c.entity, "deployedIn.en"));
                     }
                 }
@@ -1006,7 +1006,27 @@ impl<'l> Ctx<'l> {
         // "comme le lui demandaient les Congolais": a comparison clause with its subject after
         // the verb; no reading of its clitics is safe.
         let before = |j: usize| chain_start >= j && norms[chain_start - j] == "comme";
-        if before(1) || (before(2) && matches!(norms[chain_start - 1], "le" | "la" | "les")) {
+        if chain_start < k && (before(1) || (before(2) && matches!(norms[chain_start - 1], "le" | "la" | "les"))) {
+            return found;
+        }
+        // "la guerre qui a opposé les deux pays", "un conflit opposant X à Y": the object
+        // names both parties; the grammatical subject is the event.
+        if rule.subject_from.as_deref() == Some("pair") {
+            if norms[chain_start..k].iter().any(|w| matches!(*w, "se" | "s'")) {
+                return found;
+            }
+            let Some(o0) = object_start(lex, sv, te, &[Vec::new()]) else { return found };
+            let end = clause_end(lex, sv, o0).min(o0 + 12);
+            let Some(first) = first_mention(ents, sv, o0, (o0 + 4).min(end), &rule.object) else { return found };
+            if first.len() >= 2 {
+                found.facts = pairs(&first);
+            } else if let Some(last) = sv.mentions.iter().filter(|m| m.start >= o0 && m.start < end && first.contains(&arg_for(ents, m, &rule.object))).map(|m| m.end).max() {
+                if last < end && matches!(norms[last], "à" | "au" | "aux") {
+                    if let Some(second) = first_mention(ents, sv, last + 1, (last + 4).min(end), &rule.object) {
+                        found.facts = cross(&first, &second, 1.0);
+                    }
+                }
+            }
             return found;
         }
         let clause_subjects = subject_for(lex, ents, sv, chain_start, &rule.subject).unwrap_or_default();
