@@ -649,10 +649,10 @@ fn debug_enabled() -> bool {
 pub fn find<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut SentenceView) -> Vec<Fact> {
     let mut out = Vec::new();
     for tf in sv.title_facts.clone() {
-        push(&mut out, sv, tf.start, tf.person, &tf.predicate, tf.of, tf.rule, 0.75, Modality::Asserted);
+        push(lex, &mut out, sv, tf.start, tf.person, &tf.predicate, tf.of, tf.rule, 0.75, Modality::Asserted);
     }
     for (place, predicate, state, rule) in located(lex, ents, sv) {
-        push(&mut out, sv, 0, place, predicate, state, rule, 0.7, Modality::Asserted);
+        push(lex, &mut out, sv, 0, place, predicate, state, rule, 0.7, Modality::Asserted);
     }
     let sk = Skeleton::new(lex, ents, sv);
     if sk.asides.is_empty() {
@@ -857,13 +857,13 @@ fn find_triggers<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut Sent
                 continue;
             }
             let before = out.len();
-            push(&mut out, sv, k, s, &rule.predicate, o, &rule.id, rule.confidence * factor * extra, modality);
+            push(lex, &mut out, sv, k, s, &rule.predicate, o, &rule.id, rule.confidence * factor * extra, modality);
             if out.len() > before {
                 positions.push((before, k, trig.rule));
             }
         }
         for (force, state) in pairs.forces {
-            push(&mut out, sv, k, force, "armedForceOf", state, "implicit.force", 0.7, Modality::Asserted);
+            push(lex, &mut out, sv, k, force, "armedForceOf", state, "implicit.force", 0.7, Modality::Asserted);
         }
     }
     // "a demandé à la Russie de l'aider": requestsHelpFrom, not also demands.
@@ -880,13 +880,13 @@ fn find_triggers<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut Sent
 }
 
 #[allow(clippy::too_many_arguments)]
-fn push(out: &mut Vec<Fact>, sv: &SentenceView, at: usize, s: usize, p: &str, o: usize, rule: &str, conf: f64, modality: Modality) {
+fn push(lex: &Lexicon, out: &mut Vec<Fact>, sv: &SentenceView, at: usize, s: usize, p: &str, o: usize, rule: &str, conf: f64, modality: Modality) {
     if s == o {
         return;
     }
     let attributed_to = sv.said_by.get(at).copied().flatten().filter(|&w| w != s);
     let reported_by = sv.reported_by.get(at).copied().flatten();
-    let conf = if attributed_to.is_some() { conf * 0.9 } else { conf };
+    let conf = if attributed_to.is_some() { conf * lex.cues.factor_attributed } else { conf };
     let (s, o) = if crate::rules::is_symmetric(p) && o < s { (o, s) } else { (s, o) };
     out.push(Fact {
         subject: s,
