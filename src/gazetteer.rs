@@ -309,14 +309,16 @@ impl Gazetteer {
             if sets.is_empty() {
                 continue;
             }
+            // "l'armée de Kigali": a template may name the state by its capital.
+            let capital = entries.iter().find(|(x, _)| x.capital_of.as_deref() == Some(e.id.as_str())).map(|(x, _)| x.label_fr.as_str());
             for t in &templates {
                 let fill = |s: &str, d: &[String]| -> String {
                     let en = e.label_en.as_deref().unwrap_or(&e.label_fr);
-                    fill_template(s, &[("id", &e.id), ("name", &e.label_fr), ("en", en), ("ms", &d[0]), ("fs", &d[1]), ("mp", &d[2]), ("fp", &d[3])])
+                    fill_template(s, &[("id", &e.id), ("name", &e.label_fr), ("en", en), ("ms", &d[0]), ("fs", &d[1]), ("mp", &d[2]), ("fp", &d[3]), ("capital", capital.unwrap_or(""))])
                 };
                 let mut aliases = Vec::new();
                 for d in &sets {
-                    for a in &t.aliases {
+                    for a in t.aliases.iter().filter(|a| capital.is_some() || !a.contains("{capital}")) {
                         let s = fill(a, d);
                         if !aliases.contains(&s) {
                             aliases.push(s);

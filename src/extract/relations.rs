@@ -654,6 +654,16 @@ pub fn find<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut SentenceV
     for (place, predicate, state, rule) in located(lex, ents, sv) {
         push(lex, &mut out, sv, 0, place, predicate, state, rule, 0.7, Modality::Asserted);
     }
+    // "l'armée de Kigali", "les forces armées de l'Ukraine": a state organ whose name names
+    // its state states its tie (a demonym alone, "l'armée russe", does not).
+    for m in &sv.mentions {
+        let Some(g) = ents.get(m.entity).known else { continue };
+        let Some(pred) = lex.gazetteer.entities[g].relation_to_state.as_deref() else { continue };
+        let names = (m.start..m.end.saturating_sub(1)).any(|j| matches!(sv.norms[j], "de" | "d'" | "du") && (sv.toks[j + 1].cap || (j + 2 < m.end && matches!(sv.norms[j + 1], "la" | "l'" | "le") && sv.toks[j + 2].cap)));
+        if let (true, Some(state)) = (names, ents.state_of(m.entity)) {
+            push(lex, &mut out, sv, m.start, m.entity, pred, state, "armedForceOf.named", 0.75, Modality::Asserted);
+        }
+    }
     let sk = Skeleton::new(lex, ents, sv);
     if sk.asides.is_empty() {
         out.extend(find_triggers(lex, ents, sv, None));
@@ -1177,7 +1187,9 @@ impl<'l> Ctx<'l> {
         let mut found = Found::default();
         // Back over determiner and adjectives to the copula or the apposition comma.
         let mut p = k;
-        while p > 0 && (lex.cues.determiners.has(&toks[p - 1]) || (toks[p - 1].kind == TokKind::Word && !toks[p - 1].cap && !is_copula(norms[p - 1]) && p + 3 > k && !lex.cues.prepositions.has(&toks[p - 1]) && !matches!(norms[p - 1], "et" | "ou" | "mais") && !lex.cues.clause_openers.has(&toks[p - 1]) && !verb_like(lex, sv, p - 1)
+        // A "de" phrase is no apposition: "X, rivales de l'armée de Y" stops at "de".
+        let pp = |p: usize| norms[p - 1] == "du" || (matches!(norms[p - 1], "de" | "d'") && p < k && matches!(norms[p], "la" | "l'" | "le" | "les"));
+        while p > 0 && !pp(p) && (lex.cues.determiners.has(&toks[p - 1]) || (toks[p - 1].kind == TokKind::Word && !toks[p - 1].cap && !is_copula(norms[p - 1]) && p + 3 > k && !lex.cues.prepositions.has(&toks[p - 1]) && !matches!(norms[p - 1], "et" | "ou" | "mais") && !lex.cues.clause_openers.has(&toks[p - 1]) && !verb_like(lex, sv, p - 1)
                 && !(norms[p - 1].ends_with("ant") && !(p >= 2 && lex.cues.determiners.has(&toks[p - 2]))))) {
             p -= 1;
         }
