@@ -408,6 +408,10 @@ fn type_name(lex: &Lexicon, sv: &SentenceView, a: usize, b: usize, words: usize,
             if c.place_words.has(&toks[q]) {
                 return Some(Class::Place);
             }
+            // "la ville syrienne de X", "la ville portuaire de X": an adjective between.
+            if q > 0 && is_word(&toks[q]) && !toks[q].cap && c.place_words.has(&toks[q - 1]) {
+                return Some(Class::Place);
+            }
         }
         if c.organization_words.has(&toks[p]) || (p > 0 && c.organization_words.has(&toks[p - 1]) && is_word(&toks[p]) && !toks[p].cap) {
             let w = if c.organization_words.has(&toks[p]) { &toks[p] } else { &toks[p - 1] };

@@ -481,6 +481,10 @@ fn first_mention_skipping(ents: &DocEntities, sv: &SentenceView, k: usize, end: 
         if m.start < k || m.start >= end || skip.get(mi).copied().unwrap_or(false) {
             continue;
         }
+        // "la ville syrienne de X": the demonym places the named place; X is the object.
+        if m.kind == MKind::Demonym && m.end + 1 < sv.norms.len() && matches!(sv.norms[m.end], "de" | "d'" | "du") && sv.mentions.iter().any(|x| x.start == m.end + 1 && ents.get(x.entity).class == Class::Place) {
+            continue;
+        }
         // A demonym past a nested complement qualifies a noun of its own ("l'accord sur le
         // nucléaire iranien", "à s'en tenir à l'accord nucléaire iranien"), not the phrase.
         if m.kind == MKind::Demonym && (k..m.start).any(|j| matches!(sv.norms[j], "sur" | "à" | "au" | "aux" | "contre" | "avec" | "pour" | "dans" | "en" | "entre" | "vers")) {
