@@ -121,6 +121,11 @@ pub struct Rule {
     /// attaques de X au Haut-Karabakh" only where.
     #[serde(default)]
     pub locative_object: Vec<Class>,
+    /// Light rules: words other than verbs that license the noun for the
+    /// clause's subject, as written ("avec": "X, avec le soutien de Y, a
+    /// pris la ville"; fronted, the subject after the comma).
+    #[serde(default)]
+    pub licensed_by: Vec<String>,
     /// Words one of which must follow the trigger within the clause
     /// ("demander à X de l'aider" → requestsHelpFrom).
     #[serde(default)]
@@ -220,6 +225,7 @@ impl RuleSet {
                             light.insert(fold(&raw));
                         }
                     }
+                    light.extend(r.licensed_by.iter().map(|w| fold(w)));
                 }
                 for v in r.verbs.iter().filter(|_| r.kind != Kind::Light) {
                     let reflexive = v.starts_with("se ") || v.starts_with("s'") || v.starts_with("s\u{2019}");

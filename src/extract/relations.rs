@@ -1311,7 +1311,20 @@ impl<'l> Ctx<'l> {
         }
         let Some(v) = verb else { return found };
         let (own, other) = if rule.inverse { (&rule.object, &rule.subject) } else { (&rule.subject, &rule.object) };
-        let clause = subject_for(lex, ents, sv, chain_start(lex, sv, v), own).unwrap_or_default();
+        let mut clause = subject_for(lex, ents, sv, chain_start(lex, sv, v), own).unwrap_or_default();
+        // "Avec le soutien de Y, X a repris la ville": a fronted licence, the subject after its comma.
+        let licence = rule.licensed_by.iter().any(|w| crate::normalize::fold(w) == norms[v]);
+        if licence && clause.is_empty() {
+            if let Some(c) = (te..n).take_while(|&j| !matches!(norms[j], "." | ";" | ":")).find(|&j| norms[j] == ",") {
+                let mut a = c + 1;
+                while a < n && matches!(norms[a], "le" | "la" | "les" | "l'") {
+                    a += 1;
+                }
+                if let Some(mi) = sv.mentions.iter().position(|m| m.start == a || sv.titles.iter().any(|t| t.start == a && t.person == Some(m.entity) && m.start >= t.of_end && m.start <= t.of_end + 1)) {
+                    clause = group(sv, mi).into_iter().map(|i| arg_for(ents, &sv.mentions[i], own)).collect();
+                }
+            }
+        }
         // The complement, past adjectives and incises ("son soutien total, sans faille, à Y").
         let preps = &lex.rules.object_preps[ri];
         let mut o0 = None;
