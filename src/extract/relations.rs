@@ -785,8 +785,10 @@ fn find_triggers<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut Sent
     let clitic_before = |k: usize| {
         k >= 2 && matches!(norms[k - 1], "les" | "l'" | "leur") && ["ant", "er", "ir", "re"].iter().any(|e| norms[k].ends_with(e)) && matches!(norms[k - 2], "," | "en" | "pour" | "de" | "d'" | "à" | "afin" | "sans")
     };
+    // "trois jours de combats": after "de" a verb is an infinitive or no verb at all.
+    let after_de = |k: usize| k > 0 && matches!(norms[k - 1], "de" | "d'") && !["er", "ir", "re"].iter().any(|e| norms[k].ends_with(e));
     triggers.retain(|(k, t, _)| {
-        t.nominal || lex.rules.rules[t.rule].kind != Kind::Verb || !after_determiner(norms, *k) || clitic_before(*k)
+        t.nominal || lex.rules.rules[t.rule].kind != Kind::Verb || ((!after_determiner(norms, *k) || clitic_before(*k)) && !(after_de(*k) && t.form == FormKind::Finite))
     });
     ctx.verbs = triggers.iter().filter(|(_, t, _)| !t.nominal && lex.rules.rules[t.rule].kind == Kind::Verb).map(|(k, _, _)| *k).collect();
     // An appeal or demand opens a wish: what follows in its clause is not asserted.
