@@ -470,6 +470,8 @@ pub fn remember_pair(ents: &mut DocEntities, sv: &SentenceView) {
     }
 }
 
+/// Month names as the tokens' norms spell them (folded).
+pub const MONTHS_FOLDED: [&str; 12] = ["janvier", "fevrier", "mars", "avril", "mai", "juin", "juillet", "aout", "septembre", "octobre", "novembre", "decembre"];
 const MONTHS: [&str; 12] = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"];
 
 fn month_number(m: &str) -> Option<u32> {

@@ -351,6 +351,10 @@ fn object_start_reach(lex: &Lexicon, sv: &SentenceView, mut k: usize, preps: &[V
             k += 1;
         } else if norms[k] == "le" && k + 2 < n && norms[k + 1].chars().all(|ch| ch.is_ascii_digit()) {
             k += 3; // "le 17 avril"
+        } else if toks[k].kind == TokKind::Number && norms[k].len() == 4 && (norms[k].starts_with("19") || norms[k].starts_with("20")) {
+            k += 1; // a year: "à l'automne 2020"
+        } else if norms[k] == "en" && k + 1 < n && (super::MONTHS_FOLDED.contains(&norms[k + 1]) || (toks[k + 1].kind == TokKind::Number && norms[k + 1].len() == 4)) {
+            k += 2; // "en octobre", "en 2020"
         } else if let Some(e) = place_complement(sv, k, preps) {
             k = e; // "a rencontré à Berlin M. X": where, before whom
         } else {
@@ -709,7 +713,7 @@ fn located(lex: &Lexicon, ents: &DocEntities, sv: &SentenceView) -> Vec<(usize, 
             }
             continue;
         }
-        if !is_place(m.entity) || m.kind != MKind::Name {
+        if !is_place(m.entity) || !matches!(m.kind, MKind::Name | MKind::Capital) {
             continue;
         }
         // "la ville ukrainienne de X", "la région azerbaïdjanaise du Haut-Karabakh".
