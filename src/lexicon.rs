@@ -44,6 +44,8 @@ pub struct GrammarCues {
     pub member_nouns: Vec<String>,
     pub subject_pronouns: Vec<String>,
     pub place_anaphors: Vec<String>,
+    #[serde(default)]
+    pub organization_anaphors: Vec<String>,
     pub force_nouns: Vec<String>,
     pub peacekeeping_nouns: Vec<String>,
     pub state_heads: Vec<String>,
@@ -259,6 +261,7 @@ pub struct Cues {
     pub member_nouns: WordSet,
     pub subject_pronouns: WordSet,
     pub place_anaphors: WordSet,
+    pub organization_anaphors: WordSet,
     pub force_nouns: WordSet,
     pub peacekeeping_nouns: WordSet,
     pub state_heads: WordSet,
@@ -316,7 +319,7 @@ pub struct Cues {
 impl Cues {
     /// Every `WordSet` of the cues, to give them their class bits (a set
     /// left out of this list still answers right, by its tables, only slower).
-    fn word_sets_mut(&mut self) -> [&mut WordSet; 26] {
+    fn word_sets_mut(&mut self) -> [&mut WordSet; 27] {
         [
             &mut self.determiners,
             &mut self.possessives,
@@ -327,6 +330,7 @@ impl Cues {
             &mut self.member_nouns,
             &mut self.subject_pronouns,
             &mut self.place_anaphors,
+            &mut self.organization_anaphors,
             &mut self.force_nouns,
             &mut self.peacekeeping_nouns,
             &mut self.state_heads,
@@ -640,6 +644,7 @@ impl Lexicon {
             member_nouns: set(&cf.grammar.member_nouns),
             subject_pronouns: set(&cf.grammar.subject_pronouns),
             place_anaphors: set(&cf.grammar.place_anaphors),
+            organization_anaphors: set(&cf.grammar.organization_anaphors),
             force_nouns: set(&cf.grammar.force_nouns),
             peacekeeping_nouns: set(&cf.grammar.peacekeeping_nouns),
             state_heads: set(&cf.grammar.state_heads),

@@ -214,6 +214,24 @@ pub fn find<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut SentenceV
             }
         }
     }
+    // "le ministère", "le parti": the last organisation named before whose label opens with
+    // that noun ("le ministère chinois des Affaires étrangères").
+    if !ents.recent_organizations.is_empty() {
+        for k in 1..n {
+            if covered[k] || !matches!(norms[k - 1], "la" | "l'" | "le" | "cette" | "ce" | "cet") || !c.organization_anaphors.has(&toks[k]) {
+                continue;
+            }
+            let followed = k + 1 < n && (matches!(norms[k + 1], "de" | "du" | "d'" | "des") || g.demonym(&toks[k + 1]).is_some() || toks[k + 1].cap);
+            if followed || sv.mentions.iter().any(|m| m.start <= k && k < m.end) {
+                continue;
+            }
+            let head = |e: usize| crate::normalize::fold(ents.get(e).label_fr.split_whitespace().next().unwrap_or("")) == norms[k];
+            if let Some(&org) = ents.recent_organizations.iter().rev().find(|&&e| head(e)) {
+                sv.mentions.push(Mention { start: k, end: k + 1, entity: org, kind: MKind::Anaphor, acting: None, locative: false });
+                covered[k] = true;
+            }
+        }
+    }
     sv.mentions.sort_by_key(|m| (m.start, m.end));
     // 5. Titles: holders and the facts they state.
     resolve_titles(lex, ents, sv, year);

@@ -89,6 +89,8 @@ pub struct DocEntities<'l> {
     /// l'Azerbaïdjan", "entre Kiev et Moscou"), for "les deux parties", "ils".
     pub last_pair: Option<(usize, usize)>,
     pub last_pair_persons: Option<(usize, usize)>,
+    /// Organisations and forces by name, most recent last, for "le ministère", "le parti".
+    pub recent_organizations: Vec<usize>,
 }
 
 fn key_words(lex: &Lexicon, name: &str) -> Vec<String> {
@@ -612,6 +614,10 @@ pub fn extract<'l>(lex: &'l Lexicon, body: &str, clean: &CleanText) -> Extractio
                     }
                 }
                 Class::Place if m.kind == MKind::Name => ents.last_place = Some(e),
+                Class::Organization | Class::ArmedForce if m.kind == MKind::Name => {
+                    ents.recent_organizations.retain(|&x| x != e);
+                    ents.recent_organizations.push(e);
+                }
                 _ => {}
             }
         }
