@@ -447,12 +447,14 @@ fn clause_end(lex: &Lexicon, sv: &SentenceView, k: usize) -> usize {
         if matches!(w, "." | ";" | ":" | "«" | "»" | "(" | "qui" | "que" | "qu'" | "dont" | "mais" | "lorsque" | "lorsqu'" | "car" | "tandis" | "alors" | "si" | "afin" | "pour" | "?" | "!") {
             break;
         }
-        if w == "," && !sv.mentions.iter().any(|m| m.start == j + 1) {
+        // "à son voisin, le Japon, …": an apposition after a comma, with its article.
+        let after_comma = |m: &Mention| m.start == j + 1 || (m.start == j + 2 && matches!(norms[j + 1], "le" | "la" | "les" | "l'"));
+        if w == "," && !sv.mentions.iter().any(after_comma) {
             break;
         }
         // "Erevan dénonce un blocus, Bakou rejette…": a comma, a subject and its verb open a new clause.
         if w == "," {
-            if let Some(m) = sv.mentions.iter().filter(|m| m.start == j + 1).max_by_key(|m| m.end) {
+            if let Some(m) = sv.mentions.iter().filter(|m| after_comma(m)).max_by_key(|m| m.end) {
                 if m.end < n && verb_like(lex, sv, m.end) {
                     break;
                 }
