@@ -255,7 +255,11 @@ impl<'l> DocEntities<'l> {
         }
         let leads = ent.roles.iter().any(|(r, of)| lex.titles.leads_state(r) && *of == ent.country)
             || ent.known.is_some_and(|g| {
-                lex.gazetteer.entities[g].roles.iter().any(|(r, _, from, to)| lex.titles.leads_state(r) && year.is_none_or(|y| from.is_none_or(|f| f <= y) && to.is_none_or(|t| y <= t)))
+                {
+                let ge = &lex.gazetteer.entities[g];
+                // Heading the state itself: "leader" of an armed group is no head of its country.
+                ge.roles.iter().any(|(r, of, from, to)| lex.titles.leads_state(r) && Some(*of) == ge.country && year.is_none_or(|y| from.is_none_or(|f| f <= y) && to.is_none_or(|t| y <= t)))
+            }
             });
         if leads { ent.country } else { None }
     }

@@ -447,6 +447,14 @@ fn clause_end(lex: &Lexicon, sv: &SentenceView, k: usize) -> usize {
         if matches!(w, "." | ";" | ":" | "«" | "»" | "(" | "qui" | "que" | "qu'" | "dont" | "mais" | "lorsque" | "lorsqu'" | "car" | "tandis" | "alors" | "si" | "afin" | "pour" | "?" | "!") {
             break;
         }
+        // "a ordonné à ses forces d'avancer vers Tripoli": an infinitive opens its own clause.
+        if j > k && matches!(w, "de" | "d'" | "à") && j + 2 < n && {
+            let v = norms[j + 1];
+            (v.ends_with("er") || v.ends_with("ir") || v.ends_with("re")) && !toks[j + 1].cap
+                && (infinitive(lex, sv, j + 1) || lex.cues.prepositions.has(&toks[j + 2]) || lex.cues.determiners.has(&toks[j + 2]))
+        } {
+            break;
+        }
         // "à son voisin, le Japon, …": an apposition after a comma, with its article.
         let after_comma = |m: &Mention| m.start == j + 1 || (m.start == j + 2 && matches!(norms[j + 1], "le" | "la" | "les" | "l'"));
         if w == "," && !sv.mentions.iter().any(after_comma) {
