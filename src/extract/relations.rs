@@ -1310,6 +1310,15 @@ impl<'l> Ctx<'l> {
                 verb = Some(v);
                 break;
             }
+            // "qui bénéficie, de son côté, du soutien de Y": over an adverbial incise.
+            if norms[v] == "," && v > 2 {
+                if let Some(l) = lex.cues.adverbs.match_ending_at(toks, v - 1) {
+                    if v > l + 1 && norms[v - l - 1] == "," {
+                        v -= l + 1;
+                        continue;
+                    }
+                }
+            }
             let t = &toks[v];
             // "assurer Kiev de son soutien": the verb's own object before "de" and a possessive.
             // "compter le Mali parmi ses membres": right before the noun.
