@@ -149,10 +149,13 @@ fn skip_chain_back(lex: &Lexicon, toks: &[Token], mut k: usize) -> usize {
 /// verb before it in the sentence (its auxiliary or finite form).
 fn gerund_main_verb(lex: &Lexicon, sv: &SentenceView, k: usize) -> Option<usize> {
     let norms = sv.norms;
-    if norms.get(k) != Some(&"en") {
+    // "en accusant", or a detached participle ", accusant X": both take the main clause's subject.
+    let detached = k > 0 && norms[k - 1] == "," && k < norms.len() && norms[k] != "en";
+    if norms.get(k) != Some(&"en") && !detached {
         return None;
     }
-    let verb = (k + 1..(k + 4).min(norms.len())).find(|&j| !matches!(norms[j], "les" | "l'" | "lui" | "leur" | "se" | "s'" | "y" | "ne" | "n'" | "nous" | "vous"))?;
+    let first = if detached { k } else { k + 1 };
+    let verb = (first..(first + 3).min(norms.len())).find(|&j| !matches!(norms[j], "les" | "l'" | "lui" | "leur" | "se" | "s'" | "y" | "ne" | "n'" | "nous" | "vous"))?;
     if !norms[verb].ends_with("ant") || sv.toks[verb].cap {
         return None;
     }

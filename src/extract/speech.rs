@@ -61,7 +61,8 @@ pub fn attribute<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut Sent
             speaker = ents.last_speaker.or(ents.last_person);
         } else if k + 2 < n && norms[k + 1] == "-" && norms[k + 2] == "t" {
             speaker = ents.last_speaker.or(ents.last_person);
-        } else if before_quote.is_some() || (k > 0 && matches!(norms[k - 1], "," | "a" | "ont")) {
+        } else if before_quote.is_some() || (k > 0 && matches!(norms[k - 1], "," | "a" | "ont") && !norms[k].ends_with("ant")) {
+            // (", accusant le Hamas": a participle has no inverted subject; the name is its object.)
             // Title then name ("le président azerbaïdjanais Ilham Aliyev"): take the person.
             let mut cand = None;
             let mut m_at = j;
