@@ -184,6 +184,16 @@ fn subject_for(lex: &Lexicon, ents: &DocEntities, sv: &SentenceView, pos: usize,
     if let Some(main) = gerund_main_verb(lex, sv, k) {
         return subject_for(lex, ents, sv, chain_start(lex, sv, main), classes);
     }
+    // "X est accusé par Y de soutenir Z": a passive control verb gives the infinitive its
+    // own subject, not the agent.
+    if k <= pos && k < norms.len() && matches!(norms[k], "de" | "d'" | "à") {
+        let from = k.saturating_sub(25);
+        let stop = (from..k).rev().find(|&j| matches!(norms[j], "." | ";" | "que" | "qu'" | "qui")).map_or(from, |j| j + 1);
+        let passive = (stop + 1..k).rev().find(|&p| c.object_control.has(&toks[p]) && matches!(norms[p - 1], "est" | "sont" | "ete" | "etait" | "etaient" | "sera" | "seront" | "etre"));
+        if let Some(p) = passive {
+            return subject_for(lex, ents, sv, chain_start(lex, sv, p), classes);
+        }
+    }
     // "avec le Hezbollah tirant des roquettes": a present participle's subject right before it,
     // even inside a preposition's phrase.
     if k == pos && pos < norms.len() && super::syntax::gerund(sv, pos) {
@@ -681,7 +691,9 @@ pub fn find<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut SentenceV
         let Some(g) = ents.get(m.entity).known else { continue };
         let Some(pred) = lex.gazetteer.entities[g].relation_to_state.as_deref() else { continue };
         let names = (m.start..m.end.saturating_sub(1)).any(|j| matches!(sv.norms[j], "de" | "d'" | "du") && (sv.toks[j + 1].cap || (j + 2 < m.end && matches!(sv.norms[j + 1], "la" | "l'" | "le") && sv.toks[j + 2].cap)));
-        if let (true, Some(state)) = (names, ents.state_of(m.entity)) {
+        // "retirer ses troupes de Géorgie": after a possessive, "de X" is where from.
+        let owned = m.start > 0 && lex.cues.possessives.has(&sv.toks[m.start - 1]);
+        if let (true, false, Some(state)) = (names, owned, ents.state_of(m.entity)) {
             push(lex, &mut out, sv, m.start, m.entity, pred, state, "armedForceOf.named", 0.75, Modality::Asserted);
         }
     }
