@@ -185,6 +185,10 @@ impl Watchdog {
         if limits.timeout.is_none() && limits.max_memory.is_none() {
             return w;
         }
+        // A stopped query's memory, freed but kept by the allocator (mimalloc reuses it
+        // before it asks for more), would stop the next query at once: the bar is the
+        // limit or where the process stands when the query starts, whichever is higher.
+        let bar = limits.max_memory.map(|m| m.max(resident_memory().unwrap_or(0)));
         let (fired, done) = (w.fired.clone(), w.done.clone());
         let t0 = Instant::now();
         std::thread::spawn(move || loop {
@@ -193,7 +197,7 @@ impl Watchdog {
             }
             let why = if limits.timeout.is_some_and(|t| t0.elapsed() >= t) {
                 1
-            } else if limits.max_memory.is_some_and(|m| resident_memory().is_some_and(|r| r > m)) {
+            } else if bar.is_some_and(|m| resident_memory().is_some_and(|r| r > m)) {
                 2
             } else {
                 0
