@@ -309,7 +309,7 @@ impl Gazetteer {
             if sets.is_empty() {
                 continue;
             }
-            // "l'armée de Kigali": a template may name the state by its capital.
+            // "l'armée de Tachkent": a template may name the state by its capital.
             let capital = entries.iter().find(|(x, _)| x.capital_of.as_deref() == Some(e.id.as_str())).map(|(x, _)| x.label_fr.as_str());
             for t in &templates {
                 let fill = |s: &str, d: &[String]| -> String {

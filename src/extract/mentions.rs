@@ -345,7 +345,7 @@ fn names<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut SentenceView
         // Acronym in parentheses right after: "Zouaves Paris (ZVP)".
         let acronym = (b + 2 < n && toks[b].norm == "(" && toks[b + 1].upper && toks[b + 2].norm == ")").then(|| surface(sv.text, toks, b + 1, b + 2));
         let mut class = type_name(lex, sv, a, b, words, acronym.is_some(), upper_run);
-        // "les régions de Sanaa, Hajja, Dhamar et Hodeida": an item of a list of places is a place
+        // "les provinces de Kandahar, Helmand, Zaboul et Kunar": an item of a list of places is a place
         // (the list goes on after it, or it closes the list with "et").
         if class.is_none() && a > 0 && matches!(toks[a - 1].norm.as_str(), "," | "et") && !(b == a + 1 && c.not_name(&toks[a])) {
             let listed = toks[a - 1].norm == "et" || (b < n && matches!(toks[b].norm.as_str(), "," | "et"));

@@ -448,7 +448,7 @@ pub fn remember_pair(ents: &mut DocEntities, sv: &SentenceView) {
     if sv.mentions.len() < 2 || !sv.norms.contains(&"et") {
         return;
     }
-    // Title words between two names are part of the second conjunct: "X et le Premier ministre du Kosovo Y".
+    // Title words between two names are part of the second conjunct: "X et le Premier ministre du Monténégro Y".
     let in_title = |k: usize| sv.titles.iter().any(|t| t.start <= k && k < t.of_end);
     let ms: Vec<&Mention> = sv.mentions.iter().filter(|m| !(in_title(m.start) && in_title(m.end - 1))).collect();
     for w in ms.windows(2) {

@@ -112,7 +112,7 @@ fn group(sv: &SentenceView, mi: usize) -> Vec<usize> {
         hi += 1;
     }
     // "X, Y" alone is an apposition or a dislocation; a list ends with "et", "ou"…
-    // A list may end with an item that names no entity: "Kinshasa, les États-Unis et plusieurs pays".
+    // A list may end with an item that names no entity: "Ottawa, le Japon et plusieurs pays".
     let tail = ms[hi].end < norms.len() && matches!(norms[ms[hi].end], "et" | "ou") && (hi + 1 >= ms.len() || ms[hi + 1].start > ms[hi].end + 2);
     let conj = (hi > lo && tail) || (lo..hi).any(|i| pair(i, i + 1) || (ms[i].end..ms[i + 1].start).any(|k| matches!(norms[k], "et" | "ou" | "/" | "ainsi")));
     if !conj {
@@ -194,7 +194,7 @@ fn subject_for(lex: &Lexicon, ents: &DocEntities, sv: &SentenceView, pos: usize,
             return subject_for(lex, ents, sv, chain_start(lex, sv, p), classes);
         }
     }
-    // "avec le Hezbollah tirant des roquettes": a present participle's subject right before it,
+    // "avec le Hamas lançant des drones": a present participle's subject right before it,
     // even inside a preposition's phrase.
     if k == pos && pos < norms.len() && super::syntax::gerund(sv, pos) {
         if let Some(m) = sv.mentions.iter().rfind(|m| m.end == pos && m.kind != MKind::Demonym) {
@@ -513,7 +513,7 @@ fn first_mention_skipping(ents: &DocEntities, sv: &SentenceView, k: usize, end: 
             continue;
         }
         // A demonym past a nested complement qualifies a noun of its own ("l'accord sur le
-        // nucléaire iranien", "à s'en tenir à l'accord nucléaire iranien"), not the phrase.
+        // nucléaire iranien", "à respecter l'accord nucléaire iranien"), not the phrase.
         if m.kind == MKind::Demonym && (k..m.start).any(|j| matches!(sv.norms[j], "sur" | "à" | "au" | "aux" | "contre" | "avec" | "pour" | "dans" | "en" | "entre" | "vers")) {
             continue;
         }
@@ -524,7 +524,7 @@ fn first_mention_skipping(ents: &DocEntities, sv: &SentenceView, k: usize, end: 
         }
         if class_ok(ents, arg_for(ents, m, classes), classes) {
             let mut g = group(sv, mi);
-            // "les dirigeants du G20, dont A et B", "plusieurs pays dont la France": the named members too.
+            // "les dirigeants du G20, dont A et B", "plusieurs pays dont le Japon": the named members too.
             let last = g.iter().map(|&i| sv.mentions[i].end).max().unwrap_or(m.end);
             if let Some(d) = (last..(last + 8).min(sv.norms.len())).take_while(|&j| !matches!(sv.norms[j], "." | ";" | ":" | "a" | "ont" | "est" | "sont" | "qui" | "que")).find(|&j| sv.norms[j] == "dont") {
                 let mut a = d + 1;
@@ -635,7 +635,7 @@ fn polarity(lex: &Lexicon, sv: &SentenceView, first_denial: Option<usize>, t: us
     let c = &lex.cues;
     let lo = t.saturating_sub(6);
     // Denials anywhere before the trigger in the sentence: "Bakou dément avoir attaqué";
-    // not past a coordination opening a verb of its own ("Kigali dément et accuse en retour X").
+    // not past a coordination opening a verb of its own ("Moscou dément et accuse en retour X").
     if let Some(d) = first_denial.filter(|&d| d < t) {
         let coordinated = (d + 1..t).any(|j| matches!(norms[j], "et" | "mais" | ";")) && form != FormKind::Participle && !matches!(norms[t - 1], "de" | "d'" | "a" | "à" | "avoir");
         if !coordinated {
@@ -685,7 +685,7 @@ pub fn find<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut SentenceV
     for (place, predicate, state, rule) in located(lex, ents, sv) {
         push(lex, &mut out, sv, 0, place, predicate, state, rule, 0.7, Modality::Asserted);
     }
-    // "l'armée de Kigali", "les forces armées de l'Ukraine": a state organ whose name names
+    // "l'armée de Tachkent", "les forces armées de l'Ukraine": a state organ whose name names
     // its state states its tie (a demonym alone, "l'armée russe", does not).
     for m in &sv.mentions {
         let Some(g) = ents.get(m.entity).known else { continue };
@@ -715,8 +715,8 @@ pub fn find<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut SentenceV
 }
 
 /// Where the text places a place in a state by its noun phrase alone:
-/// "la ville ukrainienne de Bakhmout" (a place word, a demonym, the name),
-/// "Vilnius, en Lituanie", "Mossoul en Irak" (a place, then "en"/"au" and a
+/// "la ville syrienne de Qousseir" (a place word, a demonym, the name),
+/// "Riga, en Lettonie", "Mossoul en Irak" (a place, then "en"/"au" and a
 /// state closing the phrase). Forces placed so are stationed there: "les soldats
 /// russes en Syrie" (not in their own state).
 fn located(lex: &Lexicon, ents: &DocEntities, sv: &SentenceView) -> Vec<(usize, &'static str, usize, &'static str)> {
@@ -751,7 +751,7 @@ fn located(lex: &Lexicon, ents: &DocEntities, sv: &SentenceView) -> Vec<(usize, 
                 }
             }
         }
-        // "Vilnius, en Lituanie", "Mossoul en Irak": the state closes the phrase. "de X en Y"
+        // "Riga, en Lettonie", "Mossoul en Irak": the state closes the phrase. "de X en Y"
         // is a route unless a place word heads it ("la ville de X en Y").
         let route = m.start >= 1 && matches!(norms[m.start - 1], "de" | "d'" | "depuis") && (m.start < 2 || !lex.cues.place_words.has(&toks[m.start - 2]));
         if route {
@@ -1048,7 +1048,7 @@ impl<'l> Ctx<'l> {
             }
         }
         let chain_start = chain_start(lex, sv, k);
-        // "comme le lui demandaient les Congolais": a comparison clause with its subject after
+        // "comme le lui demandait Kiev": a comparison clause with its subject after
         // the verb; no reading of its clitics is safe.
         let before = |j: usize| chain_start >= j && norms[chain_start - j] == "comme";
         if chain_start < k && (before(1) || (before(2) && matches!(norms[chain_start - 1], "le" | "la" | "les"))) {
@@ -1319,17 +1319,19 @@ impl<'l> Ctx<'l> {
         // The light verb: a few words before the noun, over determiners, possessives, adjectives, adverbs.
         let mut verb = None;
         let mut v = k;
-        while v > 0 && k - v < 7 {
+        let mut skipped = 0;
+        while v > 0 && k - v < 7 + skipped {
             v -= 1;
             if lex.rules.light_verbs[ri].contains(norms[v]) {
                 verb = Some(v);
                 break;
             }
-            // "qui bénéficie, de son côté, du soutien de Y": over an adverbial incise.
+            // "qui bénéficie, pour sa part, de l'appui de Y": over an adverbial incise.
             if norms[v] == "," && v > 2 {
                 if let Some(l) = lex.cues.adverbs.match_ending_at(toks, v - 1) {
                     if v > l + 1 && norms[v - l - 1] == "," {
                         v -= l + 1;
+                        skipped += l + 2;
                         continue;
                     }
                 }

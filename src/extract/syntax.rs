@@ -271,7 +271,7 @@ fn incise_kind(lex: &Lexicon, sv: &SentenceView, k: usize) -> Option<AsideKind> 
         return Some(AsideKind::Attribution);
     }
     let after_np = sv.mentions.iter().any(|m| m.end == k && m.kind != MKind::Demonym) || sv.titles.iter().any(|t| t.of_end == k);
-    // "X a, selon Y, condamné Z", "qui bénéficie, de son côté, du soutien de Y": after a verb too.
+    // "X a, selon Y, condamné Z", "qui bénéficie, pour sa part, de l'appui de Y": after a verb too.
     let after_aux = AUXILIARIES.contains(&norms[k - 1]) || verb_like(lex, sv, k - 1);
     if !after_np && !after_aux {
         return None;
@@ -330,7 +330,7 @@ fn fronted_adverbial(lex: &Lexicon, ents: &DocEntities, sv: &SentenceView, aside
     let free = |j: usize| !asides.iter().any(|a| a.start <= j && j < a.end);
     // The clause starts after the last comma before its verb, an apposition
     // on the adverbial's last noun staying in the adverbial ("Sous la
-    // pression des États-Unis, grand allié du Kosovo, Pristina a…"); a verb
+    // pression de la France, grand partenaire du Tchad, N'Djamena a…"); a verb
     // in a relative clause is not the clause's.
     let stop = (s + 1..n).find(|&j| matches!(norms[j], "." | ";" | ":" | "?" | "!")).unwrap_or(n);
     let verb = (s + 1..stop).find(|&j| free(j) && verb_like(lex, sv, j) && !gerund(sv, j))?;
@@ -349,8 +349,8 @@ fn fronted_adverbial(lex: &Lexicon, ents: &DocEntities, sv: &SentenceView, aside
             break;
         }
     }
-    // The first comma ends the adverbial, unless an apposition follows it ("…, grand allié du
-    // Kosovo,"): a lower-case word that is no determiner, no title. A determiner or a name after a
+    // The first comma ends the adverbial, unless an apposition follows it ("…, grand partenaire du
+    // Tchad,"): a lower-case word that is no determiner, no title. A determiner or a name after a
     // comma opens the subject ("Mardi, le président français, X, et…").
     let mut ci = 0;
     while ci + 1 < commas.len() {
