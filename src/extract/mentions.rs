@@ -438,6 +438,10 @@ fn type_name(lex: &Lexicon, sv: &SentenceView, a: usize, b: usize, words: usize,
         if c.place_words.has(&toks[p]) {
             return Some(Class::Place);
         }
+        // "l'aéroport international X", "le port pétrolier X": an adjective after the place word.
+        if p > 0 && is_word(&toks[p]) && !toks[p].cap && c.place_words.has(&toks[p - 1]) && !matches!(norms[p], "de" | "d'" | "du" | "des") {
+            return Some(Class::Place);
+        }
     }
     // After: ", un soldat", ", porte-parole de …", reporting verbs.
     if b + 1 < n && norms[b] == "," {
