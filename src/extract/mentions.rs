@@ -127,7 +127,18 @@ pub fn find<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut SentenceV
         if of.is_none() && i > 0 && c.possessives.has(&toks[i - 1]) {
             // A spokesperson or an adviser may be a person's ("Zelensky…, a indiqué son porte-parole X").
             let person_ok = !lex.titles.titles[ti].relation.is_empty() && lex.titles.titles[ti].relation != "leaderOf";
-            of = sv.mentions.iter().rev().find(|m| m.end < i && (matches!(ents.get(m.entity).class, Class::Organization | Class::Country) || (person_ok && ents.get(m.entity).class == Class::Person))).map(|m| m.acting.unwrap_or(m.entity));
+            let fits = |m: &&Mention| m.end < i && (matches!(ents.get(m.entity).class, Class::Organization | Class::Country) || (person_ok && ents.get(m.entity).class == Class::Person));
+            // A name governed by a preposition is a complement ("ne s'unira pas à la Roumanie, a
+            // répété sa présidente"): the possessive points at a subject first.
+            let governed = |m: &Mention| {
+                let mut q = m.start;
+                while q > 0 && matches!(norms[q - 1], "le" | "la" | "les" | "l'") {
+                    q -= 1;
+                }
+                q > 0 && c.prepositions.has(&toks[q - 1])
+            };
+            let pick = sv.mentions.iter().rev().filter(fits).find(|m| !governed(m)).or_else(|| sv.mentions.iter().rev().find(fits));
+            of = pick.map(|m| m.acting.unwrap_or(m.entity));
         }
         // "le président de la République" is France's by convention, unless a
         // lower-case word qualifies it ("de la République islamique…").
