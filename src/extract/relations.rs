@@ -163,7 +163,7 @@ fn gerund_main_verb(lex: &Lexicon, sv: &SentenceView, k: usize) -> Option<usize>
     let main = (stop..k).rev().find(|&j| verb_like(lex, sv, j))?;
     // "a accusé Y de recourir à … en attaquant": the gerund hangs on the infinitive, whose
     // subject the object control rules give; leave it to the nearest name.
-    let infinitive = (main + 1..k).any(|j| matches!(norms[j], "de" | "d'" | "à") && norms.get(j + 1).is_some_and(|w| ["er", "ir", "re"].iter().any(|e| w.ends_with(e))));
+    let infinitive = (main + 1..k).any(|j| matches!(norms[j], "de" | "d'" | "à") && norms.get(j + 1).is_some_and(|w| infinitive_shape(w)));
     (!infinitive).then_some(main)
 }
 
@@ -443,10 +443,15 @@ fn object_start_reach(lex: &Lexicon, sv: &SentenceView, mut k: usize, preps: &[V
 }
 
 /// A verb form ending like an infinitive ("rejoindre", "retirer", "se retirer").
+/// A word shaped like an infinitive (-er, -ir, -re), whatever it is.
+fn infinitive_shape(w: &str) -> bool {
+    w.ends_with("er") || w.ends_with("ir") || w.ends_with("re")
+}
+
 fn infinitive(lex: &Lexicon, sv: &SentenceView, k: usize) -> bool {
     let k = if matches!(sv.norms[k], "se" | "s'") && k + 1 < sv.norms.len() { k + 1 } else { k };
     let w = sv.norms[k];
-    (w.ends_with("er") || w.ends_with("ir") || w.ends_with("re")) && !sv.toks[k].cap && (lex.rules.starts_trigger(&sv.toks[k]) || lex.speech_form(&sv.toks[k]).is_some())
+    infinitive_shape(w) && !sv.toks[k].cap && (lex.rules.starts_trigger(&sv.toks[k]) || lex.speech_form(&sv.toks[k]).is_some())
 }
 
 /// The end of the clause that starts at `k`.
@@ -460,10 +465,10 @@ fn clause_end(lex: &Lexicon, sv: &SentenceView, k: usize) -> usize {
         if matches!(w, "." | ";" | ":" | "«" | "»" | "(" | "qui" | "que" | "qu'" | "dont" | "mais" | "lorsque" | "lorsqu'" | "car" | "tandis" | "alors" | "si" | "afin" | "pour" | "?" | "!") {
             break;
         }
-        // "a ordonné à ses forces d'avancer vers Tripoli": an infinitive opens its own clause.
+        // "a ordonné à ses troupes de marcher sur la ville": an infinitive opens its own clause.
         if j > k && matches!(w, "de" | "d'" | "à") && j + 2 < n && {
             let v = norms[j + 1];
-            (v.ends_with("er") || v.ends_with("ir") || v.ends_with("re")) && !toks[j + 1].cap
+            infinitive_shape(v) && !toks[j + 1].cap
                 && (infinitive(lex, sv, j + 1) || lex.cues.prepositions.has(&toks[j + 2]) || lex.cues.determiners.has(&toks[j + 2]))
         } {
             break;
@@ -812,10 +817,10 @@ fn find_triggers<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut Sent
     // "les accusant", "pour les exhorter": an object clitic before a participle or an
     // infinitive, not an article.
     let clitic_before = |k: usize| {
-        k >= 2 && matches!(norms[k - 1], "les" | "l'" | "leur") && ["ant", "er", "ir", "re"].iter().any(|e| norms[k].ends_with(e)) && matches!(norms[k - 2], "," | "en" | "pour" | "de" | "d'" | "à" | "afin" | "sans")
+        k >= 2 && matches!(norms[k - 1], "les" | "l'" | "leur") && (norms[k].ends_with("ant") || infinitive_shape(norms[k])) && matches!(norms[k - 2], "," | "en" | "pour" | "de" | "d'" | "à" | "afin" | "sans")
     };
     // "trois jours de combats": after "de" a verb is an infinitive or no verb at all.
-    let after_de = |k: usize| k > 0 && matches!(norms[k - 1], "de" | "d'") && !["er", "ir", "re"].iter().any(|e| norms[k].ends_with(e));
+    let after_de = |k: usize| k > 0 && matches!(norms[k - 1], "de" | "d'") && !infinitive_shape(norms[k]);
     triggers.retain(|(k, t, _)| {
         t.nominal || lex.rules.rules[t.rule].kind != Kind::Verb || ((!after_determiner(norms, *k) || clitic_before(*k)) && !(after_de(*k) && t.form == FormKind::Finite))
     });
