@@ -3,7 +3,7 @@
 //! matters here: clause boundaries, prepositional phrases, coordination,
 //! passives, appositions, negation and modality.
 
-use super::syntax::{after_determiner, verb_like, Skeleton, AUXILIARIES};
+use super::syntax::{after_determiner, form_as_written, verb_like, Skeleton, AUXILIARIES};
 use super::{DocEntities, Fact, MKind, Mention, Modality, SentenceView};
 use crate::gazetteer::Class;
 use crate::lexicon::{FormKind, Lexicon};
@@ -88,12 +88,26 @@ fn group(sv: &SentenceView, mi: usize) -> Vec<usize> {
     };
     // "les deux parties": one phrase, two mentions side by side.
     let pair = |a: usize, b: usize| ms[a].kind == MKind::Pair && ms[b].kind == MKind::Pair && ms[a].end == ms[b].start;
+    // "à la Suède et à la Finlande": the preposition repeated on each conjunct.
+    let dative = |w: &str| matches!(w, "à" | "au" | "aux");
+    let article = |w: &str| matches!(w, "le" | "la" | "les" | "l'");
+    let repeated_prep = |a: usize, b: usize| {
+        let mut q = ms[a].start;
+        while q > 0 && article(norms[q - 1]) {
+            q -= 1;
+        }
+        if ms[a].end > ms[b].start {
+            return false;
+        }
+        let between = &norms[ms[a].end..ms[b].start];
+        q > 0 && dative(norms[q - 1]) && (2..=3).contains(&between.len()) && matches!(between[0], "et" | "ou") && dative(between[1]) && between[2..].iter().all(|w| article(w))
+    };
     // A list ends at its "et": "entre A et B, C a annoncé" holds A and B only.
     let conjoins = |a: usize, b: usize| (a..b).any(|k| matches!(norms[k], "et" | "ou" | "/" | "ainsi"));
     let comma_only = |a: usize, b: usize| !conjoins(a, b) && !(a..b).any(in_title);
     let mut lo = mi;
     let mut comma_seen = false;
-    while lo > 0 && (joiner(ms[lo - 1].end, ms[lo].start) || pair(lo - 1, lo)) {
+    while lo > 0 && (joiner(ms[lo - 1].end, ms[lo].start) || pair(lo - 1, lo) || repeated_prep(lo - 1, lo)) {
         let (a, b) = (ms[lo - 1].end, ms[lo].start);
         if comma_seen && conjoins(a, b) && !pair(lo - 1, lo) {
             break;
@@ -103,7 +117,7 @@ fn group(sv: &SentenceView, mi: usize) -> Vec<usize> {
     }
     let mut hi = mi;
     let mut conj_seen = (lo..mi).any(|i| conjoins(ms[i].end, ms[i + 1].start));
-    while hi + 1 < ms.len() && (joiner(ms[hi].end, ms[hi + 1].start) || pair(hi, hi + 1)) {
+    while hi + 1 < ms.len() && (joiner(ms[hi].end, ms[hi + 1].start) || pair(hi, hi + 1) || repeated_prep(hi, hi + 1)) {
         let (a, b) = (ms[hi].end, ms[hi + 1].start);
         if conj_seen && comma_only(a, b) && !pair(hi, hi + 1) {
             break;
@@ -260,6 +274,14 @@ fn subject_for(lex: &Lexicon, ents: &DocEntities, sv: &SentenceView, pos: usize,
         return Some(group(sv, mi).into_iter().filter(|&i| i == mi || !governed(lex, sv, &sv.mentions[i])).map(|i| arg_for(ents, &sv.mentions[i], classes)).collect());
     }
     let limit = (stop..k).rev().find(|&j| verb_like(lex, sv, j)).unwrap_or(k);
+    // A verb that controls its infinitive through its object: "accuse Ankara de soutenir…",
+    // "a appelé les deux parties à cesser…", "reproche à l'Algérie de soutenir…".
+    let controlled = limit < k && (k..(k + 2).min(norms.len())).any(|j| matches!(norms[j], "de" | "d'" | "a" | "à")) && lex.cues.object_control.has(&toks[limit]);
+    if controlled {
+        if let Some(mi) = sv.mentions.iter().position(|m| m.start > limit && m.end < k && m.kind != MKind::Demonym) {
+            return Some(group(sv, mi).into_iter().map(|i| arg_for(ents, &sv.mentions[i], classes)).collect());
+        }
+    }
     for mi in (0..sv.mentions.len()).rev() {
         let m = &sv.mentions[mi];
         if m.end > limit || m.start < stop {
@@ -276,12 +298,6 @@ fn subject_for(lex: &Lexicon, ents: &DocEntities, sv: &SentenceView, pos: usize,
     // or its object when that verb controls the infinitive ("accuse Ankara de soutenir…",
     // "a appelé les deux parties à cesser…", "a demandé à la Russie de retirer…").
     if limit < k {
-        let marked = (k..(k + 2).min(norms.len())).any(|j| matches!(norms[j], "de" | "d'" | "a" | "à"));
-        if marked && lex.cues.object_control.has(&toks[limit]) {
-            if let Some(mi) = sv.mentions.iter().position(|m| m.start > limit && m.end < k && m.kind != MKind::Demonym) {
-                return Some(group(sv, mi).into_iter().map(|i| arg_for(ents, &sv.mentions[i], classes)).collect());
-            }
-        }
         return subject_for(lex, ents, sv, limit, classes);
     }
     None
@@ -446,6 +462,23 @@ fn object_start_reach(lex: &Lexicon, sv: &SentenceView, mut k: usize, preps: &[V
 /// A word shaped like an infinitive (-er, -ir, -re), whatever it is.
 fn infinitive_shape(w: &str) -> bool {
     w.ends_with("er") || w.ends_with("ir") || w.ends_with("re")
+}
+
+/// A `requires` entry at `j`: a word, or "de+inf", "de"/"d'" opening an infinitive
+/// ("reprocher à X **de tolérer**", not "…à X l'absence de dialogue").
+fn requirement_at(sv: &SentenceView, j: usize, r: &str) -> bool {
+    let norms = sv.norms;
+    if r != "de+inf" {
+        return norms[j] == r;
+    }
+    if !matches!(norms[j], "de" | "d'") {
+        return false;
+    }
+    let mut q = j + 1;
+    while q < norms.len() && matches!(norms[q], "ne" | "n'" | "pas" | "plus" | "jamais" | "le" | "la" | "les" | "l'" | "lui" | "leur" | "se" | "s'" | "y" | "en") && q < j + 4 {
+        q += 1;
+    }
+    q < norms.len() && !sv.toks[q].cap && (infinitive_shape(norms[q]) || matches!(norms[q], "avoir" | "etre"))
 }
 
 fn infinitive(lex: &Lexicon, sv: &SentenceView, k: usize) -> bool {
@@ -862,7 +895,7 @@ fn find_triggers<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut Sent
             // Within the verb's own complement: not past a comma or a purpose clause
             // ("a appelé X dimanche pour évoquer la situation à Gaza" asks nothing of X).
             let end = (te..(te + 10).min(norms.len())).find(|&j| matches!(norms[j], "," | "." | ";" | ":" | "pour" | "afin" | "qui" | "que" | "qu'" | "dont" | "lors" | "apres" | "avant")).unwrap_or((te + 10).min(norms.len()));
-            if !norms[te..end].iter().any(|w| lex.rules.requires[trig.rule].iter().any(|r| w == r)) {
+            if !(te..end).any(|j| lex.rules.requires[trig.rule].iter().any(|r| requirement_at(sv, j, r))) {
                 continue;
             }
         }
@@ -1007,7 +1040,16 @@ impl<'l> Ctx<'l> {
                         // …unless, detached by a comma, it sits in a complement ("un accord
                         // entre X et Y, négocié par Moscou"); right after its noun it qualifies
                         // that noun ("sa participation à l'OTSC dirigée par Moscou").
-                        let right_before = sv.mentions.iter().rposition(|m| (m.end == p || m.end + 1 == p) && (!detached || !governed(lex, sv, m)));
+                        // A singular participle cannot qualify a plural head: "des émissaires du
+                        // G7, formé par…" qualifies the G7 after all.
+                        let head_disagrees = |m: &Mention| {
+                            let mut q = m.start;
+                            while q > 0 && matches!(norms[q - 1], "le" | "la" | "les" | "l'") {
+                                q -= 1;
+                            }
+                            q >= 3 && matches!(norms[q - 1], "de" | "d'" | "du" | "des") && matches!(norms[q - 3], "les" | "des" | "ces" | "leurs" | "ses" | "nos" | "vos" | "aux") && !norms[k].ends_with('s')
+                        };
+                        let right_before = sv.mentions.iter().rposition(|m| (m.end == p || m.end + 1 == p) && (!detached || !governed(lex, sv, m) || head_disagrees(m)));
                         // "les houthis, des rebelles soutenus par l'Iran": the noun is in apposition to a name.
                         let toks = sv.toks;
                         let apposed = || {
@@ -1282,7 +1324,7 @@ impl<'l> Ctx<'l> {
         let stop = clause_end(lex, sv, j).min(j + 10).min(n);
         let par = (j..stop).find(|&p| norms[p] == "par")?;
         // Only the noun's own modifiers come before "par": no finite verb.
-        if (j..par).any(|q| matches!(norms[q], "a" | "ont" | "est" | "sont" | "avait" | "avaient" | "etait" | "etaient") || (verb_like(lex, sv, q) && !lex.rules.triggers_at(toks, q).any(|t| t.form == FormKind::Participle))) {
+        if (j..par).any(|q| matches!(norms[q], "a" | "ont" | "est" | "sont" | "avait" | "avaient" | "etait" | "etaient") || (verb_like(lex, sv, q) && !lex.rules.triggers_at(toks, q).any(|t| form_as_written(t.form, sv.raw(q)) == FormKind::Participle))) {
             return None;
         }
         let mut a = par + 1;

@@ -71,9 +71,23 @@ pub fn verb_like(lex: &Lexicon, sv: &SentenceView, k: usize) -> bool {
     if after_determiner(norms, k) {
         return false;
     }
+    let raw = sv.raw(k);
     lex.cues.denials.has(&toks[k])
-        || lex.speech_form(&toks[k]).is_some_and(|f| f != FormKind::Participle)
-        || lex.rules.triggers_at(toks, k).any(|t| !t.nominal && t.form != FormKind::Participle && t.tokens.len() == 1)
+        || lex.speech_form(&toks[k]).is_some_and(|f| form_as_written(f, raw) != FormKind::Participle)
+        || lex.rules.triggers_at(toks, k).any(|t| !t.nominal && form_as_written(t.form, raw) != FormKind::Participle && t.tokens.len() == 1)
+}
+
+/// Folding merges "reproche" and "reproché" (an -er verb's present and its
+/// participle): the accent as written decides which one the word is.
+pub fn form_as_written(form: FormKind, raw: &str) -> FormKind {
+    let lower = raw.to_lowercase();
+    let accented = ["é", "ée", "és", "ées"].iter().any(|e| lower.ends_with(e));
+    let plain = ["e", "es"].iter().any(|e| lower.ends_with(e));
+    match form {
+        FormKind::Participle if plain && !accented => FormKind::Finite,
+        FormKind::Finite if accented => FormKind::Participle,
+        f => f,
+    }
 }
 
 /// Where a verb chain may start: `verb_like`, or a negation, a clitic or a
@@ -92,6 +106,8 @@ fn opens_chain(lex: &Lexicon, sv: &SentenceView, k: usize) -> bool {
 
 /// "une attaque", "la demande": a verb form right after a determiner is a noun.
 pub fn after_determiner(norms: &[&str], k: usize) -> bool {
+    // Scare quotes sit between the article and its noun: "les « attaques »".
+    let k = if k > 1 && matches!(norms[k - 1], "«" | "\"" | "“") { k - 1 } else { k };
     k > 0 && matches!(norms[k - 1], "un" | "une" | "le" | "la" | "l'" | "les" | "des" | "du" | "au" | "aux" | "son" | "sa" | "ses" | "leur" | "leurs" | "cette" | "ces")
 }
 
@@ -387,10 +403,10 @@ fn participle(lex: &Lexicon, sv: &SentenceView, k: usize) -> bool {
     if t.cap || lex.cues.determiners.has(t) {
         return false;
     }
-    if lex.rules.triggers_at(sv.toks, k).any(|tr| tr.form == FormKind::Participle) || lex.speech_form(t) == Some(FormKind::Participle) || lex.cues.participial_openers.has(t) {
+    let raw = sv.raw(k);
+    if lex.rules.triggers_at(sv.toks, k).any(|tr| form_as_written(tr.form, raw) == FormKind::Participle) || lex.speech_form(t).map(|f| form_as_written(f, raw)) == Some(FormKind::Participle) || lex.cues.participial_openers.has(t) {
         return true;
     }
-    let raw = sv.raw(k);
     raw.chars().count() > 3 && (raw.ends_with('é') || raw.ends_with("ée") || raw.ends_with("és") || raw.ends_with("ées"))
 }
 
@@ -444,10 +460,27 @@ mod tests {
         check("La Turquie, la Finlande et la Suède ont signé un accord.", "La Turquie, la Finlande et la Suède ont signé un accord.");
         // Scare quotes: the marks go, the words stay.
         check("Kamala Harris a qualifié les « frappes » de la Russie d'illégales.", "Kamala Harris a qualifié les frappes de la Russie d'illégales.");
+        // …also when the quoted noun is written like a verb ("attaques", "attaqués").
+        check("Le Japon a qualifié les « attaques » de la Chine d'inacceptables.", "Le Japon a qualifié les attaques de la Chine d'inacceptables.");
         // A quotation mark between the subject and its verb.
         check("Josep Borrell « a été en contact avec l'Inde » avant l'accord.", "Josep Borrell a été en contact avec l'Inde » avant l'accord.");
         // No verb after the second comma: nothing to set aside.
         check("Il a rencontré Xi Jinping, le président chinois, puis Narendra Modi.", "Il a rencontré Xi Jinping, le président chinois, puis Narendra Modi.");
+    }
+
+    #[test]
+    fn the_accent_tells_a_present_from_a_participle() {
+        use super::form_as_written;
+        use crate::lexicon::FormKind::*;
+        // Folded, "reproche" and "reproché" are one word; as written they are not.
+        assert_eq!(form_as_written(Participle, "reproche"), Finite);
+        assert_eq!(form_as_written(Participle, "reproché"), Participle);
+        assert_eq!(form_as_written(Participle, "attaquées"), Participle);
+        assert_eq!(form_as_written(Participle, "attaques"), Finite);
+        assert_eq!(form_as_written(Finite, "déclaré"), Participle);
+        // Participles with no -é ending have no twin.
+        assert_eq!(form_as_written(Participle, "pris"), Participle);
+        assert_eq!(form_as_written(Finite, "soutient"), Finite);
     }
 
     #[test]
