@@ -323,6 +323,8 @@ fn names<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut SentenceView
                 && is_word(&toks[j + 1])
                 && toks[j + 1].cap
                 && !c.not_name(&toks[j + 1])
+                // "l'aéroport X d'Erevan": a known name after the particle is a name of its own.
+                && (!covered[j + 1] || org_head)
             {
                 j += 1;
                 continue;

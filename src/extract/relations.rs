@@ -789,6 +789,23 @@ fn located(lex: &Lexicon, ents: &DocEntities, sv: &SentenceView) -> Vec<(usize, 
                 }
             }
         }
+        // "l'aéroport international X d'Erevan", "le port Y de Lattaquié": a place word
+        // (and its adjectives) names X, and the place after "de" holds it.
+        let mut w = m.start;
+        while w > 0 && m.start - w < 2 && toks[w - 1].kind == TokKind::Word && !toks[w - 1].cap && !lex.cues.place_words.has(&toks[w - 1]) && !lex.cues.determiners.has(&toks[w - 1]) {
+            w -= 1;
+        }
+        if w > 0 && lex.cues.place_words.has(&toks[w - 1]) && m.end + 1 < n && matches!(norms[m.end], "de" | "d'" | "du") {
+            let article = usize::from(matches!(norms[m.end + 1], "la" | "l'") && norms[m.end] == "de");
+            let holder = sv.mentions.iter().find(|x| x.start == m.end + 1 + article && matches!(x.kind, MKind::Name | MKind::Capital) && matches!(ents.get(x.entity).class, Class::Place | Class::Country));
+            if let Some(x) = holder {
+                let closes = x.end >= n || !matches!(norms[x.end], "de" | "d'" | "du" | "des") && !toks[x.end].cap;
+                if closes && x.entity != m.entity {
+                    out.push((m.entity, "locatedIn", x.entity, "locatedIn.named"));
+                    continue;
+                }
+            }
+        }
         // "Riga, en Lettonie", "Mossoul en Irak": the state closes the phrase. "de X en Y"
         // is a route unless a place word heads it ("la ville de X en Y").
         let route = m.start >= 1 && matches!(norms[m.start - 1], "de" | "d'" | "depuis") && (m.start < 2 || !lex.cues.place_words.has(&toks[m.start - 2]));
