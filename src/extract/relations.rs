@@ -53,6 +53,12 @@ fn governed(lex: &Lexicon, sv: &SentenceView, m: &Mention) -> bool {
         return false;
     }
     if matches!(prev, "des" | "du" | "de" | "d'") {
+        // "la ville de Soumy a été…", "des villes du Karabakh ont été…": a place word and
+        // the place that names or holds it are one phrase.
+        if p >= 3 && c.place_words.has(&toks[p - 2]) && c.determiners.has(&toks[p - 3]) {
+            let q = p - 3;
+            return q > 0 && c.prepositions.has(&toks[q - 1]);
+        }
         if p >= 2 && c.member_nouns.has(&toks[p - 2]) {
             // The member noun itself must not be governed ("la présence de terroristes du PKK").
             let mut q = p - 2;
@@ -675,7 +681,9 @@ fn polarity(lex: &Lexicon, sv: &SentenceView, first_denial: Option<usize>, t: us
     // Denials anywhere before the trigger in the sentence: "Bakou dément avoir attaqué";
     // not past a coordination opening a verb of its own ("Moscou dément et accuse en retour X").
     if let Some(d) = first_denial.filter(|&d| d < t) {
-        let coordinated = (d + 1..t).any(|j| matches!(norms[j], "et" | "mais" | ";")) && form != FormKind::Participle && !matches!(norms[t - 1], "de" | "d'" | "a" | "à" | "avoir");
+        let coordinated = (d + 1..t).any(|j| matches!(norms[j], "et" | "mais" | ";")) && form != FormKind::Participle && !matches!(norms[t - 1], "de" | "d'" | "a" | "à" | "avoir")
+            // "Erevan dément et affirme que…": a finite verb right after the conjunction opens its own clause.
+            || (d + 1..t.saturating_sub(1)).any(|j| matches!(norms[j], "et" | "mais") && verb_like(lex, sv, j + 1) && !AUXILIARIES.contains(&norms[j + 1]));
         if !coordinated {
             return None;
         }

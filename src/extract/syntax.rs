@@ -82,7 +82,8 @@ pub fn verb_like(lex: &Lexicon, sv: &SentenceView, k: usize) -> bool {
 pub fn form_as_written(form: FormKind, raw: &str) -> FormKind {
     let lower = raw.to_lowercase();
     let accented = ["é", "ée", "és", "ées"].iter().any(|e| lower.ends_with(e));
-    let plain = ["e", "es"].iter().any(|e| lower.ends_with(e));
+    // Only the third person: "-es" is far likelier a plural noun ("des frappes") than "tu frappes".
+    let plain = lower.ends_with('e');
     match form {
         FormKind::Participle if plain && !accented => FormKind::Finite,
         FormKind::Finite if accented => FormKind::Participle,
@@ -476,7 +477,8 @@ mod tests {
         assert_eq!(form_as_written(Participle, "reproche"), Finite);
         assert_eq!(form_as_written(Participle, "reproché"), Participle);
         assert_eq!(form_as_written(Participle, "attaquées"), Participle);
-        assert_eq!(form_as_written(Participle, "attaques"), Finite);
+        // "attaques" is left as folding found it: a plural noun, not "tu attaques".
+        assert_eq!(form_as_written(Participle, "attaques"), Participle);
         assert_eq!(form_as_written(Finite, "déclaré"), Participle);
         // Participles with no -é ending have no twin.
         assert_eq!(form_as_written(Participle, "pris"), Participle);
