@@ -541,7 +541,12 @@ fn resolve_titles<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut Sen
         // A first name alone after the title ("le président français Emmanuel") is the holder's.
         if person.is_none() {
             // A counterpart's office is not said ("son homologue arménien": president or prime minister?).
-            let holder = ents.holder_for(lex, &title.role, tu.of, year).or_else(|| title.holder_roles.iter().filter(|_| !title.counterpart).find_map(|r| ents.holder_for(lex, r, tu.of, year)));
+            // …unless the peer's is: "le président azerbaïdjanais… Son homologue turc" is the Turkish president.
+            let peer_role = title.counterpart.then(|| peer_office(lex, ents, year)).flatten().filter(|_| tu.of.is_some());
+            let holder = ents
+                .holder_for(lex, &title.role, tu.of, year)
+                .or_else(|| title.holder_roles.iter().filter(|_| !title.counterpart).find_map(|r| ents.holder_for(lex, r, tu.of, year)))
+                .or_else(|| peer_role.and_then(|r| ents.holder_for(lex, &r, tu.of, year)));
             if let Some(h) = holder {
                 let first_word_after = sv.mentions.iter().find(|m| m.start == after).map(|m| m.entity);
                 match first_word_after {
@@ -711,6 +716,16 @@ fn holds_role(lex: &Lexicon, ents: &DocEntities, p: usize, title: &crate::lexico
 }
 
 /// Whether another person of the sentence leads a state (the peer of "son homologue").
+/// The state-heading office of the last person the document named, when it has one.
+fn peer_office(lex: &Lexicon, ents: &DocEntities, year: Option<i32>) -> Option<String> {
+    let e = ents.get(ents.last_person?);
+    e.roles
+        .iter()
+        .find(|(r, of)| lex.titles.leads_state(r) && of.is_some_and(|o| ents.get(o).class == Class::Country))
+        .map(|(r, _)| r.clone())
+        .or_else(|| e.known.and_then(|g| lex.gazetteer.entities[g].roles.iter().find(|(r, o, from, to)| lex.titles.leads_state(r) && in_office(*from, *to, year) && lex.gazetteer.entities[*o].class == Class::Country).map(|(r, ..)| r.clone())))
+}
+
 fn peer_leads(lex: &Lexicon, ents: &DocEntities, sv: &SentenceView, p: usize, year: Option<i32>) -> bool {
     sv.mentions.iter().filter(|m| m.entity != p && ents.get(m.entity).class == Class::Person).any(|m| {
         let e = ents.get(m.entity);

@@ -470,10 +470,14 @@ fn infinitive_shape(w: &str) -> bool {
     w.ends_with("er") || w.ends_with("ir") || w.ends_with("re")
 }
 
-/// A `requires` entry at `j`: a word, or "de+inf", "de"/"d'" opening an infinitive
-/// ("reprocher à X **de tolérer**", not "…à X l'absence de dialogue").
+/// A `requires` entry at `j`: a word, words in a row ("pour avoir"), or "de+inf",
+/// "de"/"d'" opening an infinitive ("reprocher à X **de tolérer**", not "…à X
+/// l'absence de dialogue").
 fn requirement_at(sv: &SentenceView, j: usize, r: &str) -> bool {
     let norms = sv.norms;
+    if r.contains(' ') {
+        return r.split(' ').enumerate().all(|(i, w)| norms.get(j + i) == Some(&w));
+    }
     if r != "de+inf" {
         return norms[j] == r;
     }
@@ -920,7 +924,9 @@ fn find_triggers<'l>(lex: &'l Lexicon, ents: &mut DocEntities<'l>, sv: &mut Sent
             // Within the verb's own complement: not past a comma or a purpose clause
             // ("a appelé X dimanche pour évoquer la situation à Gaza" asks nothing of X).
             let end = (te..(te + 10).min(norms.len())).find(|&j| matches!(norms[j], "," | "." | ";" | ":" | "pour" | "afin" | "qui" | "que" | "qu'" | "dont" | "lors" | "apres" | "avant")).unwrap_or((te + 10).min(norms.len()));
-            if !(te..end).any(|j| lex.rules.requires[trig.rule].iter().any(|r| requirement_at(sv, j, r))) {
+            // A phrase may open with the word that ends the complement: "pour avoir".
+            let upto = (end + 1).min(norms.len());
+            if !(te..upto).any(|j| lex.rules.requires[trig.rule].iter().any(|r| (j < end || r.contains(' ')) && requirement_at(sv, j, r))) {
                 continue;
             }
         }
