@@ -80,10 +80,14 @@ pub fn verb_like(lex: &Lexicon, sv: &SentenceView, k: usize) -> bool {
 /// Folding merges "reproche" and "reproché" (an -er verb's present and its
 /// participle): the accent as written decides which one the word is.
 pub fn form_as_written(form: FormKind, raw: &str) -> FormKind {
-    let lower = raw.to_lowercase();
-    let accented = ["é", "ée", "és", "ées"].iter().any(|e| lower.ends_with(e));
+    // The last three letters, lower-cased, last first: no allocation on this hot path.
+    let mut tail = ['\0'; 3];
+    for (slot, ch) in tail.iter_mut().zip(raw.chars().rev()) {
+        *slot = ch.to_lowercase().next().unwrap_or(ch);
+    }
+    let accented = tail[0] == 'é' || (matches!(tail[0], 'e' | 's') && tail[1] == 'é') || (tail[0] == 's' && tail[1] == 'e' && tail[2] == 'é');
     // Only the third person: "-es" is far likelier a plural noun ("des frappes") than "tu frappes".
-    let plain = lower.ends_with('e');
+    let plain = tail[0] == 'e';
     match form {
         FormKind::Participle if plain && !accented => FormKind::Finite,
         FormKind::Finite if accented => FormKind::Participle,
