@@ -59,9 +59,11 @@ fn governed(lex: &Lexicon, sv: &SentenceView, m: &Mention) -> bool {
             let q = p - 3;
             return q > 0 && c.prepositions.has(&toks[q - 1]);
         }
-        if p >= 2 && c.member_nouns.has(&toks[p - 2]) {
+        // "la rébellion tutsie du M23": one adjective may stand between the member noun and "du".
+        let adjective = p >= 3 && toks[p - 2].kind == TokKind::Word && !toks[p - 2].cap && !c.determiners.has(&toks[p - 2]) && !c.prepositions.has(&toks[p - 2]) && c.member_nouns.has(&toks[p - 3]);
+        if (p >= 2 && c.member_nouns.has(&toks[p - 2])) || adjective {
             // The member noun itself must not be governed ("la présence de terroristes du PKK").
-            let mut q = p - 2;
+            let mut q = if adjective { p - 3 } else { p - 2 };
             while q > 0 && c.determiners.has(&toks[q - 1]) && !matches!(norms[q - 1], "de" | "d'" | "des" | "du") {
                 q -= 1;
             }
