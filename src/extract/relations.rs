@@ -261,9 +261,30 @@ fn subject_for(lex: &Lexicon, ents: &DocEntities, sv: &SentenceView, pos: usize,
     }
     // "…, qui …": the antecedent is the subject.
     if stop > 0 && matches!(norms[stop - 1], "qui") {
+        // A cleft, "C'est la chaîne de ces insurgés qui a…": the subject is the focus
+        // right after "c'est", or none that we can name.
+        let q = stop - 1;
+        if let Some(c) = (0..q).rev().take(25).find(|&j| j + 1 < q && matches!((norms[j], norms[j + 1]), ("c'", "est" | "etait" | "sont" | "etaient") | ("ce", "sont" | "etaient" | "fut"))) {
+            if !(c + 2..q).any(|j| is_opener(lex, toks, j)) {
+                let mut f = c + 2;
+                while f < q && matches!(norms[f], "le" | "la" | "les" | "l'") {
+                    f += 1;
+                }
+                return sv.mentions.iter().position(|m| m.start == f).map(|mi| group(sv, mi).into_iter().map(|i| arg_for(ents, &sv.mentions[i], classes)).collect());
+            }
+        }
         let before = stop - 1;
         let before = if before > 0 && norms[before - 1] == "," { before - 1 } else { before };
         if let Some(mi) = sv.mentions.iter().rposition(|m| m.end == before) {
+            // "les rebelles soutenus par Téhéran qui ont attaqué…": the relative may hang on
+            // the participle's head as well as on its agent; neither is safe.
+            let mut q = sv.mentions[mi].start;
+            while q > 0 && matches!(norms[q - 1], "le" | "la" | "les" | "l'") {
+                q -= 1;
+            }
+            if q > 0 && norms[q - 1] == "par" {
+                return None;
+            }
             return Some(group(sv, mi).into_iter().map(|i| arg_for(ents, &sv.mentions[i], classes)).collect());
         }
         return None;
@@ -1209,7 +1230,17 @@ impl<'l> Ctx<'l> {
         // A direct object is no place named by a locative ("bombardé ses positions près de Latchine",
         // "a reçu à la Maison Blanche le Premier ministre…"): such mentions are passed over.
         let direct = o0 == object_start(lex, sv, te, &[Vec::new()]).unwrap_or(usize::MAX);
-        let skip: Vec<bool> = sv.mentions.iter().map(|m| direct && locative(norms, o0, m.start, preps)).collect();
+        // Nor is an agent inside the object phrase: "a financé les rebelles soutenus par Téhéran".
+        let agent = |m: &Mention| {
+            let mut q = m.start;
+            while q > o0 && matches!(norms[q - 1], "le" | "la" | "les" | "l'") {
+                q -= 1;
+            }
+            // The agent of a participle only: "condamne l'usage de la force par X" names X.
+            // ("la prise par X": a noun after its article).
+            q > o0 + 1 && norms[q - 1] == "par" && super::syntax::participle(lex, sv, q - 2) && !after_determiner(norms, q - 2)
+        };
+        let skip: Vec<bool> = sv.mentions.iter().map(|m| (direct && locative(norms, o0, m.start, preps)) || agent(m)).collect();
         match first_mention_skipping(ents, sv, o0, end, &rule.object, &skip) {
             Some(objects) => found.facts = cross(&subjects, &objects, 1.0),
             None if reciprocal && subjects.len() >= 2 => found.facts = pairs(&subjects),

@@ -403,7 +403,7 @@ fn fronted_adverbial(lex: &Lexicon, ents: &DocEntities, sv: &SentenceView, aside
 
 /// A past participle: a trigger's or a speech verb's, one of the lexicon's
 /// `participial_openers`, or a word written with a participle's ending.
-fn participle(lex: &Lexicon, sv: &SentenceView, k: usize) -> bool {
+pub fn participle(lex: &Lexicon, sv: &SentenceView, k: usize) -> bool {
     let t = &sv.toks[k];
     if t.cap || lex.cues.determiners.has(t) {
         return false;
