@@ -96,7 +96,7 @@ fn group(sv: &SentenceView, mi: usize) -> Vec<usize> {
     };
     // "les deux parties": one phrase, two mentions side by side.
     let pair = |a: usize, b: usize| ms[a].kind == MKind::Pair && ms[b].kind == MKind::Pair && ms[a].end == ms[b].start;
-    // "à la Suède et à la Finlande": the preposition repeated on each conjunct.
+    // "à la Norvège et au Danemark": the preposition repeated on each conjunct.
     let dative = |w: &str| matches!(w, "à" | "au" | "aux");
     let article = |w: &str| matches!(w, "le" | "la" | "les" | "l'");
     let repeated_prep = |a: usize, b: usize| {
