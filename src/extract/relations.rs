@@ -59,7 +59,7 @@ fn governed(lex: &Lexicon, sv: &SentenceView, m: &Mention) -> bool {
             let q = p - 3;
             return q > 0 && c.prepositions.has(&toks[q - 1]);
         }
-        // "la rébellion tutsie du M23": one adjective may stand between the member noun and "du".
+        // "la guérilla marxiste des FARC": one adjective may stand between the member noun and "du".
         let adjective = p >= 3 && toks[p - 2].kind == TokKind::Word && !toks[p - 2].cap && !c.determiners.has(&toks[p - 2]) && !c.prepositions.has(&toks[p - 2]) && c.member_nouns.has(&toks[p - 3]);
         if (p >= 2 && c.member_nouns.has(&toks[p - 2])) || adjective {
             // The member noun itself must not be governed ("la présence de terroristes du PKK").
@@ -100,10 +100,7 @@ fn group(sv: &SentenceView, mi: usize) -> Vec<usize> {
     let dative = |w: &str| matches!(w, "à" | "au" | "aux");
     let article = |w: &str| matches!(w, "le" | "la" | "les" | "l'");
     let repeated_prep = |a: usize, b: usize| {
-        let mut q = ms[a].start;
-        while q > 0 && article(norms[q - 1]) {
-            q -= 1;
-        }
+        let q = article_start(norms, ms[a].start, 0);
         if ms[a].end > ms[b].start {
             return false;
         }
@@ -143,6 +140,15 @@ fn group(sv: &SentenceView, mi: usize) -> Vec<usize> {
     // A state or body inside a conjunct's title is not a conjunct ("le président finlandais, X").
     let titled = |m: &Mention| sv.titles.iter().any(|t| t.start <= m.start && m.end <= t.of_end && t.person.is_some_and(|p| p != m.entity));
     (lo..=hi).filter(|&i| i == mi || !titled(&ms[i])).collect()
+}
+
+/// Where the noun phrase of a word at `k` starts, its definite article included,
+/// not before `floor`.
+fn article_start(norms: &[&str], mut k: usize, floor: usize) -> usize {
+    while k > floor && matches!(norms[k - 1], "le" | "la" | "les" | "l'") {
+        k -= 1;
+    }
+    k
 }
 
 /// `skip_chain_back`, stopping after a mention the chain would swallow ("« Nous appelons »").
@@ -261,7 +267,7 @@ fn subject_for(lex: &Lexicon, ents: &DocEntities, sv: &SentenceView, pos: usize,
     }
     // "…, qui …": the antecedent is the subject.
     if stop > 0 && matches!(norms[stop - 1], "qui") {
-        // A cleft, "C'est la chaîne de ces insurgés qui a…": the subject is the focus
+        // A cleft, "C'est la radio de ces miliciens qui a…": the subject is the focus
         // right after "c'est", or none that we can name.
         let q = stop - 1;
         if let Some(c) = (0..q).rev().take(25).find(|&j| j + 1 < q && matches!((norms[j], norms[j + 1]), ("c'", "est" | "etait" | "sont" | "etaient") | ("ce", "sont" | "etaient" | "fut"))) {
@@ -276,12 +282,9 @@ fn subject_for(lex: &Lexicon, ents: &DocEntities, sv: &SentenceView, pos: usize,
         let before = stop - 1;
         let before = if before > 0 && norms[before - 1] == "," { before - 1 } else { before };
         if let Some(mi) = sv.mentions.iter().rposition(|m| m.end == before) {
-            // "les rebelles soutenus par Téhéran qui ont attaqué…": the relative may hang on
+            // "les drones fournis par Téhéran qui ont frappé…": the relative may hang on
             // the participle's head as well as on its agent; neither is safe.
-            let mut q = sv.mentions[mi].start;
-            while q > 0 && matches!(norms[q - 1], "le" | "la" | "les" | "l'") {
-                q -= 1;
-            }
+            let q = article_start(norms, sv.mentions[mi].start, 0);
             if q > 0 && norms[q - 1] == "par" {
                 return None;
             }
@@ -709,7 +712,7 @@ fn polarity(lex: &Lexicon, sv: &SentenceView, first_denial: Option<usize>, t: us
     // not past a coordination opening a verb of its own ("Moscou dément et accuse en retour X").
     if let Some(d) = first_denial.filter(|&d| d < t) {
         let coordinated = (d + 1..t).any(|j| matches!(norms[j], "et" | "mais" | ";")) && form != FormKind::Participle && !matches!(norms[t - 1], "de" | "d'" | "a" | "à" | "avoir")
-            // "Erevan dément et affirme que…": a finite verb right after the conjunction opens its own clause.
+            // "Kiev dément et assure que…": a finite verb right after the conjunction opens its own clause.
             || (d + 1..t.saturating_sub(1)).any(|j| matches!(norms[j], "et" | "mais") && verb_like(lex, sv, j + 1) && !AUXILIARIES.contains(&norms[j + 1]));
         if !coordinated {
             return None;
@@ -1097,10 +1100,7 @@ impl<'l> Ctx<'l> {
                         // A singular participle cannot qualify a plural head: "des émissaires du
                         // G7, formé par…" qualifies the G7 after all.
                         let head_disagrees = |m: &Mention| {
-                            let mut q = m.start;
-                            while q > 0 && matches!(norms[q - 1], "le" | "la" | "les" | "l'") {
-                                q -= 1;
-                            }
+                            let q = article_start(norms, m.start, 0);
                             q >= 3 && matches!(norms[q - 1], "de" | "d'" | "du" | "des") && matches!(norms[q - 3], "les" | "des" | "ces" | "leurs" | "ses" | "nos" | "vos" | "aux") && !norms[k].ends_with('s')
                         };
                         let right_before = sv.mentions.iter().rposition(|m| (m.end == p || m.end + 1 == p) && (!detached || !governed(lex, sv, m) || head_disagrees(m)));
@@ -1230,12 +1230,9 @@ impl<'l> Ctx<'l> {
         // A direct object is no place named by a locative ("bombardé ses positions près de Latchine",
         // "a reçu à la Maison Blanche le Premier ministre…"): such mentions are passed over.
         let direct = o0 == object_start(lex, sv, te, &[Vec::new()]).unwrap_or(usize::MAX);
-        // Nor is an agent inside the object phrase: "a financé les rebelles soutenus par Téhéran".
+        // Nor is an agent inside the object phrase: "a financé les milices soutenues par Ankara".
         let agent = |m: &Mention| {
-            let mut q = m.start;
-            while q > o0 && matches!(norms[q - 1], "le" | "la" | "les" | "l'") {
-                q -= 1;
-            }
+            let q = article_start(norms, m.start, o0);
             // The agent of a participle only: "condamne l'usage de la force par X" names X.
             // ("la prise par X": a noun after its article).
             q > o0 + 1 && norms[q - 1] == "par" && super::syntax::participle(lex, sv, q - 2) && !after_determiner(norms, q - 2)
